@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* CA card commands: INIT CA, CERTIFY CARD, SIGN UNBLOCK, CA BACKUP EXPORT
+ * and CA RESTORE (docs/protocol.md §2, §6–§8). */
+#include "cardsim-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "mu-secret.h"
+#include "mu-sw.h"
+#include "mu-unit-crypto.h"
+
+#define BACKUP_PLAIN_MAX (3 * CARDSIM_CERT_MAX + 512)
+
+/* Reads a text TLV (exactly once) into dst; false if absent or invalid. */
+static bool get_text(const uint8_t *d, size_t n, uint32_t tag, size_t max, bool allow_empty,
+                     mu_tlv *t)
+{
+	return cardsim_tlv_get(d, n, tag, t) == 1 && cardsim_text_ok(t->value, t->len, max, allow_empty);
+}
+
+uint16_t cardsim_cmd_init_ca(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n,
+                             mu_tlv_writer *o)
+{
+	mu_tlv zone, desc, root, pin1, pin2, label;
+	if (c->type != MU_CARD_TYPE_BLANK)
+		return MU_SW_INCOMPATIBLE_FILE;
+	if (a->p1 != 0 || a->p2 != 0)
+		return MU_SW_WRONG_P1P2;
+	int has_label = cardsim_tlv_get(d, n, MU_TAG_LABEL, &label);
+	if (cardsim_tlv_get(d, n, MU_TAG_ZONE_ID, &zone) != 1 || !cardsim_zone_ok(zone.value, zone.len) ||
+	    !get_text(d, n, MU_TAG_ZONE_DESC, MU_DESC_MAX, true, &desc) ||
+	    cardsim_tlv_get(d, n, MU_TAG_ROOT_CERT, &root) != 1 ||
+	    cardsim_tlv_get(d, n, MU_TAG_PIN, &pin1) != 1 || !cardsim_pin_ok(pin1.value, pin1.len) ||
+	    cardsim_tlv_get(d, n, MU_TAG_PIN2, &pin2) != 1 || !cardsim_pin_ok(pin2.value, pin2.len) ||
+	    has_label < 0 ||
+	    (has_label == 1 && !cardsim_text_ok(label.value, label.len, MU_LABEL_MAX, true)))
+		return MU_SW_WRONG_DATA;
+	if (!cardsim_x509_self_signed(root.value, root.len))
+		return MU_SW_REF_NOT_USABLE;
+
+	/* Build everything aside, then commit. */
+	uint8_t key[MU_P521_SCALAR_LEN], point[MU_P521_POINT_LEN], fpr[32];
+	cardsim_cert ca = {0}, rootc = {0};
+	char zone_id[MU_ZONE_ID_MAX + 1];
+	uint16_t sw = MU_SW_UNKNOWN;
+	cardsim_text_copy(zone_id, zone.value, zone.len);
+	if (cardsim_generate(key) != 0 || cardsim_point(key, point) != 0 ||
+	    cardsim_x509_zone_ca(key, zone_id, &ca) != 0 ||
+	    cardsim_cert_set(&rootc, root.value, root.len) != 0 ||
+	    mu_unit_sha256(root.value, root.len, fpr) != 0)
+		goto fail;
+	mu_tlv_put(o, MU_TAG_ROOT_FPR, fpr, sizeof(fpr));
+	mu_tlv_put(o, MU_TAG_PUBKEY, point, sizeof(point));
+
+	c->type = MU_CARD_TYPE_CA;
+	memcpy(c->zone_id, zone_id, sizeof(zone_id));
+	cardsim_text_copy(c->zone_desc, desc.value, desc.len);
+	if (has_label == 1)
+		cardsim_text_copy(c->label, label.value, label.len);
+	memcpy(c->pin1, pin1.value, MU_PIN_LEN);
+	memcpy(c->pin2, pin2.value, MU_PIN_LEN);
+	c->tries1 = c->tries2 = MU_CA_PIN_TRIES;
+	memcpy(c->ca_key, key, sizeof(key));
+	c->has_ca_key = true;
+	c->ca_cert = ca;
+	c->root_cert = rootc;
+	c->v1 = c->v2 = false;
+	c->dirty = true;
+	mu_memzero(key, sizeof(key));
+	return MU_SW_OK;
+fail:
+	mu_memzero(key, sizeof(key));
+	cardsim_cert_clear(&ca);
+	cardsim_cert_clear(&rootc);
+	return sw;
+}
+
+uint16_t cardsim_cmd_certify(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n,
+                             mu_tlv_writer *o)
+{
+	mu_tlv serial, point;
+	if (c->type != MU_CARD_TYPE_CA)
+		return MU_SW_INCOMPATIBLE_FILE;
+	if (a->p1 != 0 || a->p2 != 0)
+		return MU_SW_WRONG_P1P2;
+	uint16_t sw = cardsim_need_officers(c);
+	if (sw != MU_SW_OK)
+		return sw;
+	if (cardsim_tlv_get(d, n, MU_TAG_SERIAL, &serial) != 1 || serial.len != MU_SERIAL_LEN ||
+	    cardsim_tlv_get(d, n, MU_TAG_PUBKEY, &point) != 1 || point.len != MU_P521_POINT_LEN)
+		return MU_SW_WRONG_DATA;
+	EVP_PKEY *pub = mu_unit_p521_from_point(point.value);
+	if (pub == NULL)
+		return MU_SW_WRONG_DATA;
+	cardsim_cert card = {0};
+	int rc = cardsim_x509_card(c->ca_key, &c->ca_cert, c->zone_id, serial.value, pub, &card);
+	EVP_PKEY_free(pub);
+	if (rc != 0)
+		return MU_SW_UNKNOWN;
+	size_t start = o->len;
+	size_t mark = mu_tlv_begin(o, MU_TAG_ENROLL_PKG);
+	mu_tlv_put_str(o, MU_TAG_ZONE_ID, c->zone_id);
+	mu_tlv_put_str(o, MU_TAG_ZONE_DESC, c->zone_desc);
+	mu_tlv_put(o, MU_TAG_CERT, card.der, card.len);
+	mu_tlv_put(o, MU_TAG_CA_CERT, c->ca_cert.der, c->ca_cert.len);
+	mu_tlv_put(o, MU_TAG_ROOT_CERT, c->root_cert.der, c->root_cert.len);
+	mu_tlv_end(o, mark);
+	cardsim_cert_clear(&card);
+	if (o->overflow)
+		return MU_SW_UNKNOWN;
+	return cardsim_sign_tlv(c->ca_key, MU_ENROLL_CONTEXT, o->buf + start, o->len - start, o);
+}
+
+uint16_t cardsim_cmd_sign_unblock(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n,
+                                  mu_tlv_writer *o)
+{
+	mu_tlv serial, challenge;
+	if (c->type != MU_CARD_TYPE_CA)
+		return MU_SW_INCOMPATIBLE_FILE;
+	if (a->p1 != 0 || a->p2 != 0)
+		return MU_SW_WRONG_P1P2;
+	uint16_t sw = cardsim_need_officers(c);
+	if (sw != MU_SW_OK)
+		return sw;
+	if (cardsim_tlv_get(d, n, MU_TAG_SERIAL, &serial) != 1 || serial.len != MU_SERIAL_LEN ||
+	    cardsim_tlv_get(d, n, MU_TAG_CHALLENGE, &challenge) != 1 ||
+	    challenge.len != MU_CHALLENGE_LEN)
+		return MU_SW_WRONG_DATA;
+	uint8_t msg[MU_SERIAL_LEN + MU_CHALLENGE_LEN];
+	memcpy(msg, serial.value, MU_SERIAL_LEN);
+	memcpy(msg + MU_SERIAL_LEN, challenge.value, MU_CHALLENGE_LEN);
+	return cardsim_sign_tlv(c->ca_key, MU_UNBLOCK_CONTEXT, msg, sizeof(msg), o);
+}
+
+uint16_t cardsim_cmd_backup_export(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n,
+                                   mu_tlv_writer *o)
+{
+	mu_tlv serial, point;
+	if (c->type != MU_CARD_TYPE_CA)
+		return MU_SW_INCOMPATIBLE_FILE;
+	if (a->p1 != 0 || a->p2 != 0)
+		return MU_SW_WRONG_P1P2;
+	uint16_t sw = cardsim_need_officers(c);
+	if (sw != MU_SW_OK)
+		return sw;
+	if (cardsim_tlv_get(d, n, MU_TAG_SERIAL, &serial) != 1 || serial.len != MU_SERIAL_LEN ||
+	    cardsim_tlv_get(d, n, MU_TAG_PUBKEY, &point) != 1 || point.len != MU_P521_POINT_LEN)
+		return MU_SW_WRONG_DATA;
+	if (memcmp(serial.value, c->serial, MU_SERIAL_LEN) == 0)
+		return MU_SW_CONDITIONS;
+	EVP_PKEY *pub = mu_unit_p521_from_point(point.value);
+	if (pub == NULL)
+		return MU_SW_WRONG_DATA;
+	uint8_t *plain = malloc(BACKUP_PLAIN_MAX);
+	mu_tlv_writer w;
+	if (plain == NULL) {
+		EVP_PKEY_free(pub);
+		return MU_SW_UNKNOWN;
+	}
+	size_t plain_len = 0;
+	mu_tlv_writer_init(&w, plain, BACKUP_PLAIN_MAX);
+	mu_tlv_put_str(&w, MU_TAG_ZONE_ID, c->zone_id);
+	mu_tlv_put_str(&w, MU_TAG_ZONE_DESC, c->zone_desc);
+	mu_tlv_put(&w, MU_TAG_PRIVKEY, c->ca_key, MU_P521_SCALAR_LEN);
+	mu_tlv_put(&w, MU_TAG_CA_CERT, c->ca_cert.der, c->ca_cert.len);
+	mu_tlv_put(&w, MU_TAG_ROOT_CERT, c->root_cert.der, c->root_cert.len);
+	if (mu_tlv_writer_finish(&w, &plain_len) != 0)
+		sw = MU_SW_UNKNOWN;
+	else
+		sw = cardsim_envelope_seal(MU_BACKUP_CONTEXT, c->serial, serial.value, pub, plain,
+		                           plain_len, MU_TAG_CA_CERT, &c->ca_cert, c->ca_key, o);
+	mu_memzero(plain, w.len);
+	free(plain);
+	EVP_PKEY_free(pub);
+	return sw;
+}
+
+uint16_t cardsim_cmd_restore(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n,
+                             mu_tlv_writer *o)
+{
+	(void)o;
+	mu_tlv pin1, pin2, zone, desc, key, ca, root;
+	cardsim_envelope env;
+	if (c->type != MU_CARD_TYPE_BLANK || !c->has_card_key)
+		return MU_SW_INCOMPATIBLE_FILE;
+	if (a->p1 != 0 || a->p2 != 0)
+		return MU_SW_WRONG_P1P2;
+	if (cardsim_tlv_get(d, n, MU_TAG_PIN, &pin1) != 1 || !cardsim_pin_ok(pin1.value, pin1.len) ||
+	    cardsim_tlv_get(d, n, MU_TAG_PIN2, &pin2) != 1 || !cardsim_pin_ok(pin2.value, pin2.len))
+		return MU_SW_WRONG_DATA;
+	uint16_t sw = cardsim_envelope_parse(d, n, MU_TAG_CA_CERT, &env);
+	if (sw != MU_SW_OK)
+		return sw;
+	if (memcmp(env.dst_serial, c->serial, MU_SERIAL_LEN) != 0 ||
+	    !cardsim_x509_self_signed(env.credential.value, env.credential.len))
+		return MU_SW_REF_NOT_USABLE;
+	EVP_PKEY *signer = NULL;
+	if (!cardsim_x509_info(env.credential.value, env.credential.len, &signer, NULL, 0))
+		return MU_SW_REF_NOT_USABLE;
+	uint8_t *plain = malloc(env.ct_len);
+	size_t plain_len = 0;
+	if (plain == NULL) {
+		EVP_PKEY_free(signer);
+		return MU_SW_UNKNOWN;
+	}
+	sw = cardsim_envelope_open(&env, MU_BACKUP_CONTEXT, signer, c->card_key, plain, &plain_len);
+	EVP_PKEY_free(signer);
+	if (sw != MU_SW_OK) {
+		free(plain);
+		return sw;
+	}
+
+	uint8_t point[MU_P521_POINT_LEN], want[MU_P521_POINT_LEN];
+	EVP_PKEY *ca_pub = NULL;
+	char ou[MU_ZONE_ID_MAX + 1];
+	sw = MU_SW_WRONG_DATA;
+	if (cardsim_tlv_get(plain, plain_len, MU_TAG_ZONE_ID, &zone) != 1 ||
+	    !cardsim_zone_ok(zone.value, zone.len) ||
+	    !get_text(plain, plain_len, MU_TAG_ZONE_DESC, MU_DESC_MAX, true, &desc) ||
+	    cardsim_tlv_get(plain, plain_len, MU_TAG_PRIVKEY, &key) != 1 ||
+	    key.len != MU_P521_SCALAR_LEN ||
+	    cardsim_tlv_get(plain, plain_len, MU_TAG_CA_CERT, &ca) != 1 ||
+	    cardsim_tlv_get(plain, plain_len, MU_TAG_ROOT_CERT, &root) != 1 ||
+	    ca.len != env.credential.len || memcmp(ca.value, env.credential.value, ca.len) != 0 ||
+	    !cardsim_x509_self_signed(root.value, root.len) ||
+	    !cardsim_x509_info(ca.value, ca.len, &ca_pub, ou, sizeof(ou)) ||
+	    strlen(ou) != zone.len || memcmp(ou, zone.value, zone.len) != 0 ||
+	    mu_unit_p521_point(ca_pub, want) != 0 || cardsim_point(key.value, point) != 0 ||
+	    memcmp(point, want, sizeof(point)) != 0)
+		goto done;
+	cardsim_cert cac = {0}, rootc = {0};
+	if (cardsim_cert_set(&cac, ca.value, ca.len) != 0 ||
+	    cardsim_cert_set(&rootc, root.value, root.len) != 0) {
+		cardsim_cert_clear(&cac);
+		sw = MU_SW_UNKNOWN;
+		goto done;
+	}
+	c->type = MU_CARD_TYPE_CA;
+	cardsim_text_copy(c->zone_id, zone.value, zone.len);
+	cardsim_text_copy(c->zone_desc, desc.value, desc.len);
+	memcpy(c->pin1, pin1.value, MU_PIN_LEN);
+	memcpy(c->pin2, pin2.value, MU_PIN_LEN);
+	c->tries1 = c->tries2 = MU_CA_PIN_TRIES;
+	memcpy(c->ca_key, key.value, MU_P521_SCALAR_LEN);
+	c->has_ca_key = true;
+	c->ca_cert = cac;
+	c->root_cert = rootc;
+	c->v1 = c->v2 = false;
+	c->dirty = true;
+	sw = MU_SW_OK;
+done:
+	EVP_PKEY_free(ca_pub);
+	mu_memzero(plain, plain_len);
+	free(plain);
+	return sw;
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""A short card session on a fresh virtual deck, through a private pcscd and
+openmu-cli only. Started by scripts/demo."""
+import os
+import signal
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "stack"))
+from stackenv import Stack  # noqa: E402
+
+# Demo PINs of the rehearsal deck. Real ceremonies type PINs at a no-echo prompt.
+DEMO_ENV = {
+    "OPENMU_CA_PIN1": "111111",
+    "OPENMU_CA_PIN2": "222222",
+    "OPENMU_NEW_PIN": "123456",
+    "OPENMU_PIN": "123456",
+}
+
+
+def step(title):
+    print(f"\n== {title}")
+
+
+def show(st, *args):
+    r = st.cli(*args, env=DEMO_ENV)
+    print(f"$ openmu-cli {' '.join(args)}")
+    print(r.stdout.rstrip())
+    return r
+
+
+def main():
+    headless = "--headless" in sys.argv[1:]
+    with Stack(readers=2) as st:
+        step("a private pcscd with two vpcd readers, and an empty virtual deck in " + st.deck)
+        for name in ("ca", "alice", "bob"):
+            st.new_card(name, label=name)
+        print("blank cards: ca, alice, bob")
+
+        step("the manufacturer root (for the demo, made here with OpenSSL)")
+        root_key = os.path.join(st.tmp, "root.key")
+        root = os.path.join(st.tmp, "root.pem")
+        st.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521",
+                "-nodes", "-keyout", root_key, "-out", root, "-days", "3650",
+                "-subj", "/O=OpenMU demo/CN=Demo manufacturer root"])
+        os.unlink(root_key)
+
+        step("CA card in reader 0: a new zone")
+        st.insert("ca", 0)
+        show(st, "readers")
+        show(st, "--reader", "0", "card", "init-ca", "--root", root, "--zone", "DEMO-ZONE",
+             "--description", "Rehearsal zone")
+
+        step("EP11 card for Alice in reader 1, enrolled by the CA card; a signature key")
+        st.insert("alice", 1)
+        show(st, "--reader", "1", "card", "init-ep11", "--ca-reader", "0", "--label", "alice")
+        show(st, "--reader", "1", "card", "sigkey-gen", "--name", "Alice Admin")
+
+        step("EP11 card for Bob: two master key parts, generated on the card")
+        st.remove(1)
+        st.insert("bob", 1)
+        show(st, "--reader", "1", "card", "init-ep11", "--ca-reader", "0", "--label", "bob")
+        show(st, "--reader", "1", "card", "keypart-gen", "--label", "MK part 1")
+        show(st, "--reader", "1", "card", "keypart-gen", "--label", "MK part 2")
+        show(st, "--reader", "1", "card", "keyparts")
+        show(st, "--reader", "1", "card", "info")
+
+        if headless:
+            step("done: the deck, pcscd and openmu-cardsim are stopped")
+            return 0
+
+        step("the virtual deck keeps running")
+        print(f"  export PCSCLITE_CSOCK_NAME={st.env['PCSCLITE_CSOCK_NAME']}")
+        print(f"  {os.environ['OPENMU_BUILD_DIR']}/cli/openmu-cli readers")
+        print(f"  {os.environ['OPENMU_BUILD_DIR']}/applet-sim/openmu-cardsim ctl --ctl {st.ctl_path} list")
+        print("Demo PINs: CA 111111 / 222222, EP11 123456. Press Ctrl-C to stop.")
+        try:
+            signal.pause()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except subprocess.CalledProcessError as e:
+        print(f"demo step failed: {' '.join(map(str, e.cmd))}\n{e.stdout or ''}{e.stderr or ''}",
+              file=sys.stderr)
+        sys.exit(1)
