@@ -43,6 +43,7 @@ enum {
 	MU_INS_KEYPART_GEN = 0x20,
 	MU_INS_KEYPART_LIST = 0x22,
 	MU_INS_KEYPART_DELETE = 0x24,
+	MU_INS_KEYPART_EXPORT = 0x26, /* wrap a key part for a verified unit importer key */
 	MU_INS_COPY_EXPORT = 0x30,
 	MU_INS_COPY_IMPORT = 0x32,
 	MU_INS_CA_BACKUP_EXPORT = 0x34,
@@ -111,6 +112,9 @@ enum {
 	MU_TAG_KEYPART = 0xA0,      /* constructed: SLOT, DESC, VP [, KEYPART_VALUE] */
 	MU_TAG_ENROLL_PKG = 0xA1,   /* constructed: enrollment package */
 	MU_TAG_ENVELOPE = 0xA2,     /* constructed: card-to-card envelope */
+	MU_TAG_UNIT_ID = 0xA3,      /* constructed: 83 module id (8), 84 domain (2) of a unit */
+	MU_TAG_KEYPART_ENV = 0xA6,  /* constructed: key-part envelope to a unit (protocol §15) */
+	MU_TAG_IMPORTER = 0xA7,     /* constructed: a unit's importer statement (§15) */
 };
 
 /* MU_TAG_STATE flags. */

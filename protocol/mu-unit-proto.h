@@ -2,7 +2,7 @@
 /* The crypto unit protocol: operations, admin command ids, TLV tags, limits
  * and the unit status codes, shared by the emulated unit (unitsim/) and the
  * workstation (tke/). The byte layouts are documented in docs/protocol.md,
- * sections 11 to 18. */
+ * sections 11 to 19. */
 #pragma once
 
 #include <stdbool.h>

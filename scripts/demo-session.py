@@ -3,12 +3,14 @@
 """A short card session on a fresh virtual deck, through a private pcscd and
 openmu-cli only. Started by scripts/demo."""
 import os
+import shlex
 import signal
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "stack"))
 from stackenv import Stack  # noqa: E402
+from unitsim_stack import Instance  # noqa: E402
 
 # Demo PINs of the rehearsal deck. Real ceremonies type PINs at a no-echo prompt.
 DEMO_ENV = {
@@ -25,7 +27,7 @@ def step(title):
 
 def show(st, *args):
     r = st.cli(*args, env=DEMO_ENV)
-    print(f"$ openmu-cli {' '.join(args)}")
+    print(f"$ openmu-cli {shlex.join(args)}")
     print(r.stdout.rstrip())
     return r
 
@@ -33,52 +35,68 @@ def show(st, *args):
 def main():
     headless = "--headless" in sys.argv[1:]
     with Stack(readers=2) as st:
-        step("a private pcscd with two vpcd readers, and an empty virtual deck in " + st.deck)
-        for name in ("ca", "alice", "bob"):
-            st.new_card(name, label=name)
-        print("blank cards: ca, alice, bob")
-
-        step("the manufacturer root (for the demo, made here with OpenSSL)")
-        root_key = os.path.join(st.tmp, "root.key")
-        root = os.path.join(st.tmp, "root.pem")
-        st.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521",
-                "-nodes", "-keyout", root_key, "-out", root, "-days", "3650",
-                "-subj", "/O=OpenMU demo/CN=Demo manufacturer root"])
-        os.unlink(root_key)
-
-        step("CA card in reader 0: a new zone")
-        st.insert("ca", 0)
-        show(st, "readers")
-        show(st, "--reader", "0", "card", "init-ca", "--root", root, "--zone", "DEMO-ZONE",
-             "--description", "Rehearsal zone")
-
-        step("EP11 card for Alice in reader 1, enrolled by the CA card; a signature key")
-        st.insert("alice", 1)
-        show(st, "--reader", "1", "card", "init-ep11", "--ca-reader", "0", "--label", "alice")
-        show(st, "--reader", "1", "card", "sigkey-gen", "--name", "Alice Admin")
-
-        step("EP11 card for Bob: two master key parts, generated on the card")
-        st.remove(1)
-        st.insert("bob", 1)
-        show(st, "--reader", "1", "card", "init-ep11", "--ca-reader", "0", "--label", "bob")
-        show(st, "--reader", "1", "card", "keypart-gen", "--label", "MK part 1")
-        show(st, "--reader", "1", "card", "keypart-gen", "--label", "MK part 2")
-        show(st, "--reader", "1", "card", "keyparts")
-        show(st, "--reader", "1", "card", "info")
-
-        if headless:
-            step("done: the deck, pcscd and openmu-cardsim are stopped")
-            return 0
-
-        step("the virtual deck keeps running")
-        print(f"  export PCSCLITE_CSOCK_NAME={st.env['PCSCLITE_CSOCK_NAME']}")
-        print(f"  {os.environ['OPENMU_BUILD_DIR']}/cli/openmu-cli readers")
-        print(f"  {os.environ['OPENMU_BUILD_DIR']}/applet-sim/openmu-cardsim ctl --ctl {st.ctl_path} list")
-        print("Demo PINs: CA 111111 / 222222, EP11 123456. Press Ctrl-C to stop.")
+        step("three emulated crypto units (openmu-unitsim) on loopback, in imprint mode")
+        units = Instance(st.tmp, "demo", units=3, recovery=0)
+        units.start()
         try:
-            signal.pause()
-        except KeyboardInterrupt:
-            pass
+            return session(st, units, headless)
+        finally:
+            units.stop()
+
+
+def session(st, units, headless):
+    """The scripted part of the demo."""
+    step("a private pcscd with two vpcd readers, and an empty virtual deck in " + st.deck)
+    for name in ("ca", "alice", "bob"):
+        st.new_card(name, label=name)
+    print("blank cards: ca, alice, bob")
+
+    step("the manufacturer root of the units, which the CA card will trust")
+    root = os.path.join(units.dir, "root", "root-cert.pem")
+    print(root)
+
+    step("CA card in reader 0: a new zone")
+    st.insert("ca", 0)
+    show(st, "readers")
+    show(st, "--reader", "0", "card", "init-ca", "--root", root, "--zone", "DEMO-ZONE",
+         "--description", "Rehearsal zone")
+
+    step("EP11 card for Alice in reader 1, enrolled by the CA card; a signature key")
+    st.insert("alice", 1)
+    show(st, "--reader", "1", "card", "init-ep11", "--ca-reader", "0", "--label", "alice")
+    show(st, "--reader", "1", "card", "sigkey-gen", "--name", "Alice Admin")
+    alice_cert = os.path.join(st.tmp, "alice-admin.pem")
+    show(st, "--reader", "1", "card", "sigkey-cert", "--out", alice_cert)
+
+    step("EP11 card for Bob: two master key parts, generated on the card")
+    st.remove(1)
+    st.insert("bob", 1)
+    show(st, "--reader", "1", "card", "init-ep11", "--ca-reader", "0", "--label", "bob")
+    show(st, "--reader", "1", "card", "keypart-gen", "--label", "MK part 1")
+    show(st, "--reader", "1", "card", "keypart-gen", "--label", "MK part 2")
+    show(st, "--reader", "1", "card", "keyparts")
+    show(st, "--reader", "1", "card", "info")
+
+    step("Alice's administrator certificate, from her card, installed in every unit (imprint mode)")
+    show(st, "--instance", units.ini, "unit", "list")
+    show(st, "--instance", units.ini, "unit", "admin-add", "--cert", alice_cert)
+    show(st, "--instance", units.ini, "unit", "status", "--unit", "unit1")
+    show(st, "--instance", units.ini, "unit", "compare")
+
+    if headless:
+        step("done: the deck, pcscd, openmu-cardsim and openmu-unitsim are stopped")
+        return 0
+
+    step("the virtual deck keeps running")
+    print(f"  export PCSCLITE_CSOCK_NAME={st.env['PCSCLITE_CSOCK_NAME']}")
+    print(f"  export OPENMU_INSTANCE={units.ini}")
+    print(f"  {os.environ['OPENMU_BUILD_DIR']}/cli/openmu-cli readers")
+    print(f"  {os.environ['OPENMU_BUILD_DIR']}/applet-sim/openmu-cardsim ctl --ctl {st.ctl_path} list")
+    print("Demo PINs: CA 111111 / 222222, EP11 123456. Press Ctrl-C to stop.")
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

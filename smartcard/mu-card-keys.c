@@ -24,24 +24,29 @@ int mu_card_sigkey_gen(mu_card *c, const char *admin_name, bool replace,
 	mu_tlv_put_str(&w, MU_TAG_ADMIN_NAME, admin_name);
 	mu_tlv_writer_finish(&w, &req_len);
 
-	mu_cmd cmd = {.cla = MU_CLA_ISO, .ins = MU_INS_GEN_KEYPAIR,
-	              .p1 = replace ? MU_GENKEY_P1_REPLACE : MU_GENKEY_P1_NEW, .data = req,
-	              .len = req_len, .ne = 256, .what = "generating the signature key",
+	mu_cmd cmd = {.cla = MU_CLA_ISO,
+	              .ins = MU_INS_GEN_KEYPAIR,
+	              .p1 = replace ? MU_GENKEY_P1_REPLACE : MU_GENKEY_P1_NEW,
+	              .data = req,
+	              .len = req_len,
+	              .ne = 256,
+	              .what = "generating the signature key",
 	              .want_type = MU_CARD_TYPE_EP11};
 	uint16_t sw = 0;
 	mu_tlv id;
 	st = mu_card_run_sw(c, &cmd, resp, sizeof(resp), &rlen, &sw);
 	if (st == MU_SC_OK && sw == MU_SW_EXISTS)
-		return mu_card_fail(c, MU_SC_ERR_EXISTS,
-		                    "the card already holds a signature key: replace it explicitly");
+		return mu_card_fail(
+		    c, MU_SC_ERR_EXISTS,
+		    "the card already holds a signature key: replace it explicitly");
 	if (st == MU_SC_OK && sw != MU_SW_OK)
 		return mu_card_sw_error(c, &cmd, sw);
 	if (st == MU_SC_OK)
 		st = mu_card_resp_tlv(c, resp, rlen, MU_TAG_PUBKEY, MU_P521_POINT_LEN,
 		                      MU_P521_POINT_LEN, NULL, NULL, NULL);
 	if (st == MU_SC_OK)
-		st = mu_card_resp_tlv(c, resp, rlen, MU_TAG_KEY_ID, MU_KEY_ID_LEN, MU_KEY_ID_LEN, &id,
-		                      NULL, NULL);
+		st = mu_card_resp_tlv(c, resp, rlen, MU_TAG_KEY_ID, MU_KEY_ID_LEN, MU_KEY_ID_LEN,
+		                      &id, NULL, NULL);
 	if (st == MU_SC_OK && key_id != NULL)
 		memcpy(key_id, id.value, MU_KEY_ID_LEN);
 	c->have_info = false;
@@ -59,9 +64,15 @@ int mu_card_sign(mu_card *c, const uint8_t *data, size_t len, uint8_t **sig, siz
 	uint8_t resp[512];
 	size_t rlen = 0;
 	uint16_t sw = 0;
-	mu_cmd cmd = {.cla = MU_CLA_ISO, .ins = MU_INS_PSO, .p1 = MU_PSO_SIGN_P1,
-	              .p2 = MU_PSO_SIGN_P2, .data = data, .len = len, .ne = 256,
-	              .what = "signing", .want_type = MU_CARD_TYPE_EP11};
+	mu_cmd cmd = {.cla = MU_CLA_ISO,
+	              .ins = MU_INS_PSO,
+	              .p1 = MU_PSO_SIGN_P1,
+	              .p2 = MU_PSO_SIGN_P2,
+	              .data = data,
+	              .len = len,
+	              .ne = 256,
+	              .what = "signing",
+	              .want_type = MU_CARD_TYPE_EP11};
 	int st = mu_card_begin(c);
 	if (st != MU_SC_OK)
 		return st;
@@ -94,9 +105,7 @@ int mu_card_keypart_gen(mu_card *c, const char *desc, unsigned *slot, uint8_t vp
 	if (c == NULL)
 		return MU_SC_ERR_ARG;
 	mu_card_clear_error(c);
-	if (desc == NULL)
-		desc = "";
-	int st = mu_card_check_text(c, desc, 0, MU_DESC_MAX, "key part description");
+	int st = mu_card_check_text(c, desc, 1, MU_DESC_MAX, "key part description");
 	if (st != MU_SC_OK)
 		return st;
 	uint8_t req[MU_DESC_MAX + 8], resp[256];
@@ -105,8 +114,13 @@ int mu_card_keypart_gen(mu_card *c, const char *desc, unsigned *slot, uint8_t vp
 	mu_tlv_writer_init(&w, req, sizeof(req));
 	mu_tlv_put_str(&w, MU_TAG_DESC, desc);
 	mu_tlv_writer_finish(&w, &req_len);
-	mu_cmd cmd = {.cla = MU_CLA_PROP, .ins = MU_INS_KEYPART_GEN, .data = req, .len = req_len,
-	              .ne = 256, .what = "generating a key part", .want_type = MU_CARD_TYPE_EP11};
+	mu_cmd cmd = {.cla = MU_CLA_PROP,
+	              .ins = MU_INS_KEYPART_GEN,
+	              .data = req,
+	              .len = req_len,
+	              .ne = 256,
+	              .what = "generating a key part",
+	              .want_type = MU_CARD_TYPE_EP11};
 	mu_tlv s, v;
 	st = mu_card_run(c, &cmd, resp, sizeof(resp), &rlen);
 	if (st == MU_SC_OK)
@@ -163,8 +177,11 @@ int mu_card_keypart_list(mu_card *c, mu_keypart_info **parts, size_t *n)
 	size_t rlen = 0;
 	mu_keypart_info *out = NULL;
 	size_t count = 0;
-	mu_cmd cmd = {.cla = MU_CLA_PROP, .ins = MU_INS_KEYPART_LIST, .ne = 256,
-	              .what = "listing the key parts", .want_type = MU_CARD_TYPE_EP11};
+	mu_cmd cmd = {.cla = MU_CLA_PROP,
+	              .ins = MU_INS_KEYPART_LIST,
+	              .ne = 256,
+	              .what = "listing the key parts",
+	              .want_type = MU_CARD_TYPE_EP11};
 	int st = mu_card_resp_new(c, &buf);
 	if (st == MU_SC_OK)
 		st = mu_card_begin(c);
@@ -218,8 +235,12 @@ int mu_card_keypart_delete(mu_card *c, unsigned slot)
 	if (slot >= MU_KEYPARTS_MAX)
 		return mu_card_fail(c, MU_SC_ERR_ARG, "key part slots go from 0 to %u, not %u",
 		                    MU_KEYPARTS_MAX - 1, slot);
-	mu_cmd cmd = {.cla = MU_CLA_PROP, .ins = MU_INS_KEYPART_DELETE, .p1 = (uint8_t)slot,
-	              .ne = 0, .what = "deleting a key part", .want_type = MU_CARD_TYPE_EP11};
+	mu_cmd cmd = {.cla = MU_CLA_PROP,
+	              .ins = MU_INS_KEYPART_DELETE,
+	              .p1 = (uint8_t)slot,
+	              .ne = 0,
+	              .what = "deleting a key part",
+	              .want_type = MU_CARD_TYPE_EP11};
 	uint16_t sw = 0;
 	int st = mu_card_run_sw(c, &cmd, NULL, 0, NULL, &sw);
 	if (st == MU_SC_OK && sw == MU_SW_NOT_FOUND)

@@ -25,16 +25,17 @@ static bool zone_id_ok(const char *z)
 	return true;
 }
 
-int mu_card_init_ca(mu_card *c, const char *zone_id, const char *zone_desc,
-                    const uint8_t *root_der, size_t root_len, const char *pin1,
-                    const char *pin2, const char *label, uint8_t root_fpr[32])
+int mu_card_init_ca(mu_card *c, const char *zone_id, const char *zone_desc, const uint8_t *root_der,
+                    size_t root_len, const char *pin1, const char *pin2, const char *label,
+                    uint8_t root_fpr[32])
 {
 	if (c == NULL)
 		return MU_SC_ERR_ARG;
 	mu_card_clear_error(c);
 	if (!zone_id_ok(zone_id))
-		return mu_card_fail(c, MU_SC_ERR_ARG,
-		                    "the zone id must have 1 to 32 characters among A-Z a-z 0-9 . _ -");
+		return mu_card_fail(
+		    c, MU_SC_ERR_ARG,
+		    "the zone id must have 1 to 32 characters among A-Z a-z 0-9 . _ -");
 	if (zone_desc == NULL)
 		zone_desc = "";
 	int st = mu_card_check_text(c, zone_desc, 0, MU_DESC_MAX, "zone description");
@@ -72,8 +73,12 @@ int mu_card_init_ca(mu_card *c, const char *zone_id, const char *zone_desc,
 	uint8_t resp[512];
 	size_t rlen = 0;
 	mu_tlv fpr;
-	mu_cmd cmd = {.cla = MU_CLA_PROP, .ins = MU_INS_INIT_CA, .data = data, .len = len,
-	              .ne = 256, .what = "initializing the CA card",
+	mu_cmd cmd = {.cla = MU_CLA_PROP,
+	              .ins = MU_INS_INIT_CA,
+	              .data = data,
+	              .len = len,
+	              .ne = 256,
+	              .what = "initializing the CA card",
 	              .want_type = MU_CARD_TYPE_BLANK};
 	st = mu_card_run(c, &cmd, resp, sizeof(resp), &rlen);
 	mu_memzero(data, cap);
@@ -124,8 +129,11 @@ int mu_card_enroll(mu_card *blank, mu_card *ca, const char *pin, const char *lab
 		return both(ca, blank, st);
 	}
 
-	mu_cmd pr = {.cla = MU_CLA_PROP, .ins = MU_INS_PREPARE, .ne = 256,
-	             .what = "preparing the blank card", .want_type = MU_CARD_TYPE_BLANK};
+	mu_cmd pr = {.cla = MU_CLA_PROP,
+	             .ins = MU_INS_PREPARE,
+	             .ne = 256,
+	             .what = "preparing the blank card",
+	             .want_type = MU_CARD_TYPE_BLANK};
 	st = mu_card_run(blank, &pr, prep, sizeof(prep), &prep_len);
 	if (st == MU_SC_OK)
 		st = mu_card_resp_tlv(blank, prep, prep_len, MU_TAG_SERIAL, MU_SERIAL_LEN,
@@ -142,8 +150,12 @@ int mu_card_enroll(mu_card *blank, mu_card *ca, const char *pin, const char *lab
 	mu_tlv_put(&w, MU_TAG_SERIAL, serial.value, serial.len);
 	mu_tlv_put(&w, MU_TAG_PUBKEY, point.value, point.len);
 	mu_tlv_writer_finish(&w, &req_len);
-	mu_cmd cc = {.cla = MU_CLA_PROP, .ins = MU_INS_CERTIFY_CARD, .data = req, .len = req_len,
-	             .ne = 256, .what = "certifying the card on the CA card",
+	mu_cmd cc = {.cla = MU_CLA_PROP,
+	             .ins = MU_INS_CERTIFY_CARD,
+	             .data = req,
+	             .len = req_len,
+	             .ne = 256,
+	             .what = "certifying the card on the CA card",
 	             .want_type = MU_CARD_TYPE_CA};
 	st = mu_card_resp_new(ca, &cert_resp);
 	if (st == MU_SC_OK)
@@ -174,8 +186,13 @@ int mu_card_enroll(mu_card *blank, mu_card *ca, const char *pin, const char *lab
 		mu_tlv_put_str(&w, MU_TAG_LABEL, label);
 	mu_tlv_writer_finish(&w, &enroll_len);
 	enroll_len += pkg_raw_len + sig_raw_len;
-	mu_cmd en = {.cla = MU_CLA_PROP, .ins = MU_INS_ENROLL, .data = enroll, .len = enroll_len,
-	             .ne = 0, .what = "enrolling the card", .want_type = MU_CARD_TYPE_BLANK};
+	mu_cmd en = {.cla = MU_CLA_PROP,
+	             .ins = MU_INS_ENROLL,
+	             .data = enroll,
+	             .len = enroll_len,
+	             .ne = 0,
+	             .what = "enrolling the card",
+	             .want_type = MU_CARD_TYPE_BLANK};
 	st = mu_card_run(blank, &en, NULL, 0, NULL);
 	if (st == MU_SC_ERR_ZONE || st == MU_SC_ERR_CARD) {
 		char detail[MU_CARD_ERRMSG_MAX];
@@ -209,8 +226,12 @@ int mu_card_get_cert(mu_card *c, int which, uint8_t **der, size_t *len)
 	uint8_t *buf = NULL;
 	size_t n = 0;
 	uint16_t sw = 0;
-	mu_cmd cmd = {.cla = MU_CLA_PROP, .ins = MU_INS_GET_CERT, .p1 = (uint8_t)which, .ne = 256,
-	              .what = "reading a certificate", .want_type = -1};
+	mu_cmd cmd = {.cla = MU_CLA_PROP,
+	              .ins = MU_INS_GET_CERT,
+	              .p1 = (uint8_t)which,
+	              .ne = 256,
+	              .what = "reading a certificate",
+	              .want_type = -1};
 	int st = mu_card_resp_new(c, &buf);
 	if (st == MU_SC_OK)
 		st = mu_card_run_sw(c, &cmd, buf, MU_CARD_RESP_MAX, &n, &sw);
@@ -224,8 +245,8 @@ int mu_card_get_cert(mu_card *c, int which, uint8_t **der, size_t *len)
 	if (st == MU_SC_OK) {
 		mu_tlv_reader_init(&r, buf, n);
 		if (n < 2 || buf[0] != 0x30 || mu_tlv_next(&r, &t) != 1 || r.left != 0)
-			st = mu_card_fail(c, MU_SC_ERR_RESPONSE,
-			                  "the card sent a malformed certificate for %s", names[which]);
+			st = mu_card_fail(c, MU_SC_ERR_RESPONSE, "the card sent a malformed %s",
+			                  names[which] + 4);
 	}
 	uint8_t *out = NULL;
 	if (st == MU_SC_OK) {

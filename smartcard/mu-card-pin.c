@@ -23,9 +23,15 @@ int mu_card_verify(mu_card *c, int which, const char *pin)
 	int st = mu_card_check_pin(c, pin, "PIN");
 	if (st != MU_SC_OK)
 		return st;
-	mu_cmd cmd = {.cla = MU_CLA_ISO, .ins = MU_INS_VERIFY, .p2 = (uint8_t)pin_ref(which),
-	              .data = (const uint8_t *)pin, .len = MU_PIN_LEN, .ne = 0,
-	              .what = "checking the PIN", .pin = which, .want_type = -1};
+	mu_cmd cmd = {.cla = MU_CLA_ISO,
+	              .ins = MU_INS_VERIFY,
+	              .p2 = (uint8_t)pin_ref(which),
+	              .data = (const uint8_t *)pin,
+	              .len = MU_PIN_LEN,
+	              .ne = 0,
+	              .what = "checking the PIN",
+	              .pin = which,
+	              .want_type = -1};
 	return mu_card_run(c, &cmd, NULL, 0, NULL);
 }
 
@@ -44,9 +50,15 @@ int mu_card_change_pin(mu_card *c, int which, const char *old_pin, const char *n
 	uint8_t data[2 * MU_PIN_LEN];
 	memcpy(data, old_pin, MU_PIN_LEN);
 	memcpy(data + MU_PIN_LEN, new_pin, MU_PIN_LEN);
-	mu_cmd cmd = {.cla = MU_CLA_ISO, .ins = MU_INS_CHANGE_REF, .p2 = (uint8_t)pin_ref(which),
-	              .data = data, .len = sizeof(data), .ne = 0, .what = "changing the PIN",
-	              .pin = which, .want_type = -1};
+	mu_cmd cmd = {.cla = MU_CLA_ISO,
+	              .ins = MU_INS_CHANGE_REF,
+	              .p2 = (uint8_t)pin_ref(which),
+	              .data = data,
+	              .len = sizeof(data),
+	              .ne = 0,
+	              .what = "changing the PIN",
+	              .pin = which,
+	              .want_type = -1};
 	st = mu_card_run(c, &cmd, NULL, 0, NULL);
 	mu_memzero(data, sizeof(data));
 	return st;
@@ -98,8 +110,11 @@ int mu_card_unblock(mu_card *ep11, mu_card *ca, const char *new_pin)
 		return both(ca, ep11, st);
 	}
 
-	mu_cmd gc = {.cla = MU_CLA_ISO, .ins = MU_INS_GET_CHALLENGE, .ne = MU_CHALLENGE_LEN,
-	             .what = "getting an unblock challenge", .want_type = MU_CARD_TYPE_EP11};
+	mu_cmd gc = {.cla = MU_CLA_ISO,
+	             .ins = MU_INS_GET_CHALLENGE,
+	             .ne = MU_CHALLENGE_LEN,
+	             .what = "getting an unblock challenge",
+	             .want_type = MU_CARD_TYPE_EP11};
 	st = mu_card_run(ep11, &gc, chal, sizeof(chal), &chal_len);
 	if (st != MU_SC_OK) {
 		both(ep11, ca, st);
@@ -118,12 +133,17 @@ int mu_card_unblock(mu_card *ep11, mu_card *ca, const char *new_pin)
 	mu_tlv_put(&w, MU_TAG_SERIAL, ei.serial, MU_SERIAL_LEN);
 	mu_tlv_put(&w, MU_TAG_CHALLENGE, chal, MU_CHALLENGE_LEN);
 	mu_tlv_writer_finish(&w, &req_len);
-	mu_cmd su = {.cla = MU_CLA_PROP, .ins = MU_INS_SIGN_UNBLOCK, .data = req, .len = req_len,
-	             .ne = 256, .what = "signing the unblock request on the CA card",
+	mu_cmd su = {.cla = MU_CLA_PROP,
+	             .ins = MU_INS_SIGN_UNBLOCK,
+	             .data = req,
+	             .len = req_len,
+	             .ne = 256,
+	             .what = "signing the unblock request on the CA card",
 	             .want_type = MU_CARD_TYPE_CA};
 	st = mu_card_run(ca, &su, resp, sizeof(resp), &resp_len);
 	if (st == MU_SC_OK)
-		st = mu_card_resp_tlv(ca, resp, resp_len, MU_TAG_SIGNATURE, 8, 160, &sig, NULL, NULL);
+		st = mu_card_resp_tlv(ca, resp, resp_len, MU_TAG_SIGNATURE, 8, 160, &sig, NULL,
+		                      NULL);
 	if (st != MU_SC_OK) {
 		both(ca, ep11, st);
 		goto out;
@@ -133,17 +153,23 @@ int mu_card_unblock(mu_card *ep11, mu_card *ca, const char *new_pin)
 	mu_tlv_put(&w, MU_TAG_SIGNATURE, sig.value, sig.len);
 	mu_tlv_put(&w, MU_TAG_PIN, new_pin, MU_PIN_LEN);
 	mu_tlv_writer_finish(&w, &rrc_len);
-	mu_cmd rr = {.cla = MU_CLA_ISO, .ins = MU_INS_RESET_RETRY, .p2 = MU_PIN_REF_1, .data = rrc,
-	             .len = rrc_len, .ne = 0, .what = "unblocking the PIN",
+	mu_cmd rr = {.cla = MU_CLA_ISO,
+	             .ins = MU_INS_RESET_RETRY,
+	             .p2 = MU_PIN_REF_1,
+	             .data = rrc,
+	             .len = rrc_len,
+	             .ne = 0,
+	             .what = "unblocking the PIN",
 	             .want_type = MU_CARD_TYPE_EP11};
 	uint16_t sw = 0;
 	st = mu_card_run_sw(ep11, &rr, NULL, 0, NULL, &sw);
 	mu_memzero(rrc, sizeof(rrc));
 	if (st == MU_SC_OK && sw == MU_SW_NOT_VERIFIED)
-		st = mu_card_fail(ep11, MU_SC_ERR_ZONE,
-		                  "the card refused the unblock signature: the CA card is not the CA "
-		                  "card of zone %s",
-		                  ei.zone_id);
+		st = mu_card_fail(
+		    ep11, MU_SC_ERR_ZONE,
+		    "the card refused the unblock signature: the CA card is not the CA "
+		    "card of zone %s",
+		    ei.zone_id);
 	else if (st == MU_SC_OK && sw == MU_SW_WRONG_DATA)
 		st = mu_card_fail(ep11, MU_SC_ERR_ARG, "the new PIN must be exactly 6 digits");
 	else if (st == MU_SC_OK && sw != MU_SW_OK)

@@ -25,10 +25,10 @@ typedef struct mu_cmd {
 	uint8_t cla, ins, p1, p2;
 	const uint8_t *data;
 	size_t len;
-	size_t ne;         /* 0: no Le; 256: Le 00 */
-	const char *what;  /* "generating a key part": used in messages */
-	int pin;           /* 1 or 2 for PIN commands, else 0 */
-	int want_type;     /* MU_CARD_TYPE_* the command needs, -1 when any */
+	size_t ne;        /* 0: no Le; 256: Le 00 */
+	const char *what; /* "generating a key part": used in messages */
+	int pin;          /* 1 or 2 for PIN commands, else 0 */
+	int want_type;    /* MU_CARD_TYPE_* the command needs, -1 when any */
 } mu_cmd;
 
 /* Sets the handle's message and returns st. */

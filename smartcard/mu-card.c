@@ -122,7 +122,8 @@ int mu_card_transport_error(mu_card *c, int st)
 	case MU_SC_ERR_REMOVED:
 		return mu_card_fail(c, st,
 		                    "the card was removed from reader %s during the operation; "
-		                    "check the card and retry",
+		                    "nothing was changed on the workstation: check the card and "
+		                    "retry",
 		                    reader);
 	case MU_SC_ERR_NO_SERVICE:
 		return mu_card_fail(c, st,
@@ -130,8 +131,9 @@ int mu_card_transport_error(mu_card *c, int st)
 		                    "restart pcscd and retry",
 		                    reader);
 	case MU_SC_ERR_RESPONSE:
-		return mu_card_fail(c, st,
-		                    "the card in reader %s sent a longer answer than expected",
+		return mu_card_fail(
+		    c, st, "the card in reader %s sent an answer that is too long or "
+		                    "does not end; it may not be a genuine OpenMU card",
 		                    reader);
 	case MU_SC_ERR_NOMEM:
 		return mu_card_fail(c, st, "out of memory");
@@ -204,8 +206,8 @@ static int blocked_error(mu_card *c, const mu_cmd *cmd, const mu_card_info *info
 	}
 	if (have && info->zone_id[0] != '\0')
 		return mu_card_fail(c, MU_SC_ERR_BLOCKED,
-		                    "%scard is blocked: unblock it with the CA card of zone %s", prefix,
-		                    info->zone_id);
+		                    "%scard is blocked: unblock it with the CA card of zone %s",
+		                    prefix, info->zone_id);
 	return mu_card_fail(c, MU_SC_ERR_BLOCKED,
 	                    "%scard is blocked: unblock it with the CA card of its zone", prefix);
 }
@@ -227,14 +229,16 @@ int mu_card_sw_error(mu_card *c, const mu_cmd *cmd, uint16_t sw)
 	}
 	if (tries == 0 || sw == MU_SW_PIN_BLOCKED) {
 		have = error_info(c, &info);
-		return blocked_error(c, cmd, &info, have, tries == 0 ? "wrong PIN, no try left: " : "");
+		return blocked_error(c, cmd, &info, have,
+		                     tries == 0 ? "wrong PIN, no try left: " : "");
 	}
 
 	switch (sw) {
 	case MU_SW_NOT_VERIFIED:
 		if (c->have_info && c->info.type == MU_CARD_TYPE_CA)
 			return mu_card_fail(c, MU_SC_ERR_NOT_VERIFIED,
-			                    "both PINs of the CA card must be verified before %s", what);
+			                    "both PINs of the CA card must be verified before %s",
+			                    what);
 		return mu_card_fail(c, MU_SC_ERR_NOT_VERIFIED,
 		                    "the PIN of the card must be verified before %s", what);
 	case MU_SW_INCOMPATIBLE_FILE:
@@ -252,14 +256,16 @@ int mu_card_sw_error(mu_card *c, const mu_cmd *cmd, uint16_t sw)
 	case MU_SW_NO_SPACE:
 		have = error_info(c, &info);
 		if (have && info.keypart_count >= 0 && info.type == MU_CARD_TYPE_EP11)
-			return mu_card_fail(c, MU_SC_ERR_FULL, "the card holds %d key parts already",
+			return mu_card_fail(c, MU_SC_ERR_FULL,
+			                    "the card holds %d key parts already",
 			                    info.keypart_count);
 		return mu_card_fail(c, MU_SC_ERR_FULL, "%s: the card is full", what);
 	case MU_SW_REF_NOT_USABLE:
-		return mu_card_fail(c, MU_SC_ERR_ZONE,
-		                    "%s: the card refused the other card's certificate or signature "
-		                    "(it is not of the same zone)",
-		                    what);
+		return mu_card_fail(
+		    c, MU_SC_ERR_ZONE,
+		    "%s: the card refused the other card's certificate or signature "
+		    "(it is not of the same zone)",
+		    what);
 	case MU_SW_WRONG_DATA:
 		if (cmd->pin > 0)
 			return mu_card_fail(c, MU_SC_ERR_ARG, "the PIN must be exactly 6 digits");
@@ -287,8 +293,8 @@ int mu_card_check_text(mu_card *c, const char *s, size_t min, size_t max, const 
 {
 	size_t n = s != NULL ? strlen(s) : 0;
 	if (s == NULL || n < min || n > max)
-		return mu_card_fail(c, MU_SC_ERR_ARG, "the %s must have %zu to %zu bytes", what, min,
-		                    max);
+		return mu_card_fail(c, MU_SC_ERR_ARG, "the %s must have %zu to %zu bytes", what,
+		                    min, max);
 	return MU_SC_OK;
 }
 
@@ -472,8 +478,13 @@ int mu_card_refresh(mu_card *c, mu_card_info *out)
 	uint8_t buf[1024];
 	size_t n = 0;
 	uint16_t sw = 0;
-	mu_cmd cmd = {.cla = MU_CLA_ISO, .ins = MU_INS_GET_DATA, .p1 = 0x01, .p2 = 0x00,
-	              .ne = 256, .what = "reading the card information", .want_type = -1};
+	mu_cmd cmd = {.cla = MU_CLA_ISO,
+	              .ins = MU_INS_GET_DATA,
+	              .p1 = 0x01,
+	              .p2 = 0x00,
+	              .ne = 256,
+	              .what = "reading the card information",
+	              .want_type = -1};
 	int st = mu_card_run_sw(c, &cmd, buf, sizeof(buf), &n, &sw);
 	if (st != MU_SC_OK)
 		return st;

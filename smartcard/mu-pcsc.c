@@ -247,16 +247,16 @@ static void pcsc_free(void *ctx)
 }
 
 static const mu_backend_ops pcsc_ops = {
-	.name = "pcsc",
-	.list = pcsc_list,
-	.wait_change = pcsc_wait_change,
-	.cancel = pcsc_cancel,
-	.connect = pcsc_connect,
-	.transmit = pcsc_transmit,
-	.begin = pcsc_begin,
-	.end = pcsc_end,
-	.disconnect = pcsc_disconnect,
-	.free = pcsc_free,
+    .name = "pcsc",
+    .list = pcsc_list,
+    .wait_change = pcsc_wait_change,
+    .cancel = pcsc_cancel,
+    .connect = pcsc_connect,
+    .transmit = pcsc_transmit,
+    .begin = pcsc_begin,
+    .end = pcsc_end,
+    .disconnect = pcsc_disconnect,
+    .free = pcsc_free,
 };
 
 int mu_backend_pcsc_open(mu_backend **out)

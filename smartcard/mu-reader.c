@@ -15,8 +15,11 @@
 #define RAPDU_BUF 512u
 /* Largest command buffer: header, extended Lc, 255 data bytes, Le. */
 #define CAPDU_BUF (MU_APDU_HEADER_LEN + 3u + MU_APDU_SHORT_MAX + 2u)
-/* Upper bound on the data collected through GET RESPONSE. */
+/* Upper bound on the data collected through GET RESPONSE, and on the
+ * number of GET RESPONSE rounds (a card that keeps answering 61xx without
+ * data must not hold the workstation forever). */
 #define RESP_TOTAL_MAX 65536u
+#define GET_RESPONSE_ROUNDS_MAX (RESP_TOTAL_MAX / 256u + 4u)
 
 struct mu_backend {
 	const mu_backend_ops *ops;
@@ -30,6 +33,10 @@ struct mu_conn {
 	FILE *trace;
 	bool own_trace;
 	unsigned tx_depth;
+	/* APDU buffers, wiped after every exchange (they may hold a PIN or
+	 * key data); on the heap so that their wiping can be checked */
+	uint8_t *cbuf;
+	uint8_t *rbuf;
 };
 
 void mu_reader_info_free(mu_reader_info *list, size_t n)
@@ -147,13 +154,15 @@ int mu_conn_open(mu_backend *b, const char *reader, mu_conn **out)
 		return MU_SC_ERR_NOMEM;
 	c->b = b;
 	c->reader = strdup(reader);
-	if (c->reader == NULL) {
-		free(c);
-		return MU_SC_ERR_NOMEM;
-	}
-	int st = b->ops->connect(b->ctx, reader, &c->cctx);
+	c->cbuf = calloc(1, CAPDU_BUF);
+	c->rbuf = calloc(1, RAPDU_BUF);
+	int st = MU_SC_ERR_NOMEM;
+	if (c->reader != NULL && c->cbuf != NULL && c->rbuf != NULL)
+		st = b->ops->connect(b->ctx, reader, &c->cctx);
 	if (st != MU_SC_OK) {
 		free(c->reader);
+		free(c->cbuf);
+		free(c->rbuf);
 		free(c);
 		return st;
 	}
@@ -176,6 +185,10 @@ void mu_conn_free(mu_conn **c)
 	k->b->ops->disconnect(k->cctx);
 	if (k->own_trace)
 		fclose(k->trace);
+	mu_memzero(k->cbuf, CAPDU_BUF);
+	mu_memzero(k->rbuf, RAPDU_BUF);
+	free(k->cbuf);
+	free(k->rbuf);
 	free(k->reader);
 	free(k);
 	*c = NULL;
@@ -224,7 +237,8 @@ void mu_conn_end(mu_conn *c)
 static bool is_secret_command(uint8_t cla, uint8_t ins)
 {
 	if ((cla & 0x80u) == 0)
-		return ins == MU_INS_VERIFY || ins == MU_INS_CHANGE_REF || ins == MU_INS_RESET_RETRY;
+		return ins == MU_INS_VERIFY || ins == MU_INS_CHANGE_REF ||
+		       ins == MU_INS_RESET_RETRY;
 	return ins == MU_INS_INIT_CA || ins == MU_INS_ENROLL || ins == MU_INS_CA_RESTORE;
 }
 
@@ -269,21 +283,23 @@ static void trace_response(mu_conn *c, const uint8_t *r, size_t n, int st)
 
 /* ---- exchanges ---- */
 
-/* One short APDU exchange; the command buffer is wiped right after transmit
- * (it may hold a PIN or key data). On success rbuf holds at least the SW. */
-static int exchange(mu_conn *c, const mu_apdu *a, uint8_t *rbuf, size_t *rlen)
+/* One short APDU exchange into c->rbuf; the command buffer is wiped right
+ * after transmit (it may hold a PIN or key data). On success c->rbuf holds
+ * at least the SW. */
+static int exchange(mu_conn *c, const mu_apdu *a, size_t *rlen)
 {
-	uint8_t cbuf[CAPDU_BUF];
 	size_t clen = 0;
-	if (mu_apdu_build(a, false, cbuf, sizeof(cbuf), &clen) != 0)
+	if (mu_apdu_build(a, false, c->cbuf, CAPDU_BUF, &clen) != 0) {
+		mu_memzero(c->cbuf, CAPDU_BUF);
 		return MU_SC_ERR_ARG;
+	}
 	trace_command(c, a);
 	*rlen = 0;
-	int st = c->b->ops->transmit(c->cctx, cbuf, clen, rbuf, RAPDU_BUF, rlen);
-	mu_memzero(cbuf, sizeof(cbuf));
+	int st = c->b->ops->transmit(c->cctx, c->cbuf, clen, c->rbuf, RAPDU_BUF, rlen);
+	mu_memzero(c->cbuf, CAPDU_BUF);
 	if (st == MU_SC_OK && (*rlen < 2 || *rlen > RAPDU_BUF))
 		st = MU_SC_ERR_TRANSPORT;
-	trace_response(c, rbuf, *rlen, st);
+	trace_response(c, c->rbuf, *rlen, st);
 	return st;
 }
 
@@ -306,16 +322,16 @@ static int append(const uint8_t *r, size_t n, uint8_t *resp, size_t rcap, size_t
 }
 
 /* Sends a (short) APDU and, on 6Cxx, resends it once with Le = xx. */
-static int exchange_le(mu_conn *c, mu_apdu *a, bool may_resend, uint8_t *rbuf, size_t *rlen)
+static int exchange_le(mu_conn *c, mu_apdu *a, bool may_resend, size_t *rlen)
 {
-	int st = exchange(c, a, rbuf, rlen);
+	int st = exchange(c, a, rlen);
 	if (st != MU_SC_OK || !may_resend)
 		return st;
-	uint16_t s = sw_of(rbuf, *rlen);
+	uint16_t s = sw_of(c->rbuf, *rlen);
 	if ((s & 0xFF00u) != MU_SW_WRONG_LE)
 		return st;
 	a->ne = (s & 0xFFu) != 0 ? (s & 0xFFu) : 256u;
-	return exchange(c, a, rbuf, rlen);
+	return exchange(c, a, rlen);
 }
 
 int mu_conn_command_le(mu_conn *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
@@ -326,9 +342,7 @@ int mu_conn_command_le(mu_conn *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t
 	    ne > 256 || (rcap > 0 && resp == NULL) || (resp != NULL && rlen == NULL))
 		return MU_SC_ERR_ARG;
 
-	uint8_t *rbuf = malloc(RAPDU_BUF);
-	if (rbuf == NULL)
-		return MU_SC_ERR_NOMEM;
+	uint8_t *rbuf = c->rbuf;
 	size_t n = 0, got = 0;
 	int st = MU_SC_OK;
 	uint16_t s = 0;
@@ -341,7 +355,7 @@ int mu_conn_command_le(mu_conn *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t
 	bool chained = len > MU_APDU_SHORT_MAX;
 	while (mu_apdu_chain_next(&chain, &link) == 1) {
 		if (!chain.done) {
-			st = exchange(c, &link, rbuf, &n);
+			st = exchange(c, &link, &n);
 			if (st != MU_SC_OK)
 				goto out;
 			s = sw_of(rbuf, n);
@@ -351,16 +365,21 @@ int mu_conn_command_le(mu_conn *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t
 		}
 		/* a chained command's last link is not resent: the card has
 		 * consumed the chain */
-		st = exchange_le(c, &link, !chained, rbuf, &n);
+		st = exchange_le(c, &link, !chained, &n);
 		if (st != MU_SC_OK)
 			goto out;
 	}
 	s = sw_of(rbuf, n);
 	st = append(rbuf, n, resp, rcap, &got);
-	while (st == MU_SC_OK && (s & 0xFF00u) == MU_SW_BYTES_REMAINING) {
+	for (unsigned round = 0; st == MU_SC_OK && (s & 0xFF00u) == MU_SW_BYTES_REMAINING;
+	     round++) {
+		if (round >= GET_RESPONSE_ROUNDS_MAX) {
+			st = MU_SC_ERR_RESPONSE;
+			break;
+		}
 		mu_apdu gr = {.cla = 0x00, .ins = MU_INS_GET_RESPONSE,
 		              .ne = (s & 0xFFu) != 0 ? (s & 0xFFu) : 256u};
-		st = exchange_le(c, &gr, true, rbuf, &n);
+		st = exchange_le(c, &gr, true, &n);
 		if (st != MU_SC_OK)
 			goto out;
 		s = sw_of(rbuf, n);
@@ -374,13 +393,12 @@ done:
 		*rlen = got;
 out:
 	mu_memzero(rbuf, RAPDU_BUF);
-	free(rbuf);
 	return st;
 }
 
 int mu_conn_command(mu_conn *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
-                    const uint8_t *data, size_t len, uint8_t *resp, size_t rcap,
-                    size_t *rlen, uint16_t *sw)
+                    const uint8_t *data, size_t len, uint8_t *resp, size_t rcap, size_t *rlen,
+                    uint16_t *sw)
 {
 	return mu_conn_command_le(c, cla, ins, p1, p2, data, len, 256, resp, rcap, rlen, sw);
 }

@@ -70,10 +70,13 @@ const char *mu_conn_reader(const mu_conn *c);
  * 255 bytes goes by command chaining, 61xx is followed by GET RESPONSE and
  * 6Cxx by a resend with the right Le. *sw receives the final status word,
  * data (up to rcap bytes) the response data. Transport failures return
- * MU_SC_ERR_REMOVED when the card was pulled, MU_SC_ERR_TRANSPORT otherwise. */
+ * MU_SC_ERR_REMOVED when the card was pulled, MU_SC_ERR_NO_SERVICE when
+ * pcscd went away, MU_SC_ERR_TRANSPORT otherwise; a response longer than
+ * rcap (or 64 KiB) or a GET RESPONSE sequence that does not end returns
+ * MU_SC_ERR_RESPONSE. The APDU buffers are wiped after every exchange. */
 int mu_conn_command(mu_conn *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
-                    const uint8_t *data, size_t len, uint8_t *resp, size_t rcap,
-                    size_t *rlen, uint16_t *sw);
+                    const uint8_t *data, size_t len, uint8_t *resp, size_t rcap, size_t *rlen,
+                    uint16_t *sw);
 
 /* Like mu_conn_command() with an explicit Le for the last (or only) link:
  * ne = 0 sends no Le (commands that return no data), 1..256 a short Le
@@ -89,11 +92,11 @@ int mu_conn_command_le(mu_conn *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t
 int mu_conn_begin(mu_conn *c);
 void mu_conn_end(mu_conn *c);
 
-/* APDU trace: when set (e.g. from OPENMU_APDU_TRACE), every exchange is
- * appended to the file as "> CLA INS P1 P2 Lc" / "< SW len" lines plus the
- * data in hex, with the data of VERIFY, CHANGE REFERENCE DATA and RESET
- * RETRY COUNTER replaced by "[redacted]". */
-/* The caller keeps ownership of trace (NULL stops tracing); a trace the
- * connection opened itself from OPENMU_APDU_TRACE is closed. The data of
- * INIT CA, ENROLL and CA RESTORE (which carry PINs) is redacted as well. */
+/* APDU trace: when OPENMU_APDU_TRACE names a file at mu_conn_open(), or a
+ * stream is given here, every exchange is appended as "> CLA INS P1 P2 Lc"
+ * and "< SW len" lines plus the data in hex. The data of commands that carry
+ * a PIN or import keys (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER,
+ * INIT CA, ENROLL, CA RESTORE, COPY IMPORT) is replaced by "[redacted]".
+ * The caller keeps ownership of trace (NULL stops tracing); a trace the
+ * connection opened itself from OPENMU_APDU_TRACE is closed. */
 void mu_conn_set_trace(mu_conn *c, FILE *trace);

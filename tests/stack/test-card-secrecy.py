@@ -80,6 +80,25 @@ class Haystack:
         return None
 
 
+def detector_selftest():
+    """The search finds a planted secret in every form it claims to."""
+    secret = bytes(range(0x80, 0x80 + 66))
+    hx = secret.hex()
+    forms = {
+        "raw bytes": b"x" + secret + b"y",
+        "lower hex": hx.encode(),
+        "upper hex with ':'": ":".join(hx[i:i + 2] for i in range(0, len(hx), 2)).upper().encode(),
+        "hex with spaces": " ".join(hx[i:i + 2] for i in range(0, len(hx), 2)).encode(),
+        "hex dump lines": b"\n".join(b"< " + hx[i:i + 32].upper().encode()
+                                     for i in range(0, len(hx), 32)),
+        "a 16-byte piece": b'"vp": "' + secret[20:36].hex().encode() + b'"',
+    }
+    for what, raw in forms.items():
+        check(Haystack(what, raw).leak(secret) is not None, f"the leak search finds {what}")
+    check(Haystack("noise", b"00" * 500 + bytes(reversed(range(256)))).leak(secret) is None,
+          "the leak search does not fire on unrelated data")
+
+
 def file_bytes(path):
     with open(path, "rb") as f:
         return f.read()
@@ -151,6 +170,7 @@ def session(st, env):
 
 
 def main():
+    detector_selftest()
     with Stack(readers=2, trace=True) as st:
         ws_trace = os.path.join(st.tmp, "workstation.trace")
         env = {"OPENMU_APDU_TRACE": ws_trace}

@@ -122,16 +122,16 @@ static void ip_free(void *ctx)
 }
 
 static const mu_backend_ops inproc_ops = {
-	.name = "inproc",
-	.list = ip_list,
-	.wait_change = ip_wait_change,
-	.cancel = ip_cancel,
-	.connect = ip_connect,
-	.transmit = ip_transmit,
-	.begin = NULL,
-	.end = NULL,
-	.disconnect = ip_disconnect,
-	.free = ip_free,
+    .name = "inproc",
+    .list = ip_list,
+    .wait_change = ip_wait_change,
+    .cancel = ip_cancel,
+    .connect = ip_connect,
+    .transmit = ip_transmit,
+    .begin = NULL,
+    .end = NULL,
+    .disconnect = ip_disconnect,
+    .free = ip_free,
 };
 
 mu_backend *inproc_backend_new(size_t n, inproc **out)

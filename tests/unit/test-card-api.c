@@ -3,6 +3,7 @@
  * personalization, signing, key parts, copy, CA backup, zeroize, PIN
  * handling and the error messages users see. */
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -11,8 +12,8 @@
 #include "inproc-backend.h"
 #include "mu-card.h"
 
-#define CA_PIN1 "111111"
-#define CA_PIN2 "222222"
+#define CA_PIN1  "111111"
+#define CA_PIN2  "222222"
 #define EP11_PIN "123456"
 
 enum { READERS = 6 };
@@ -34,8 +35,8 @@ static void make_root(uint8_t **der, size_t *len)
 	g_assert_true(X509_set_version(x, 2));
 	g_assert_true(ASN1_INTEGER_set(X509_get_serialNumber(x), 1));
 	X509_NAME *name = X509_NAME_new();
-	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"OpenMU", -1,
-	                           -1, 0);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"OpenMU", -1, -1,
+	                           0);
 	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
 	                           (const unsigned char *)"OpenMU test root", -1, -1, 0);
 	g_assert_true(X509_set_subject_name(x, name));
@@ -121,10 +122,11 @@ static void test_init_ca(fixture *f, gconstpointer data)
 	g_assert_true(info.has_root_fpr);
 
 	/* a second INIT CA is refused: the card is no longer blank */
-	g_assert_cmpint(mu_card_init_ca(ca, "ZONE-B", "", f->root, f->root_len, CA_PIN1, CA_PIN2,
-	                                NULL, NULL),
-	                ==, MU_SC_ERR_WRONG_TYPE);
-	g_assert_cmpstr(mu_card_errmsg(ca), ==, "this is a CA card; the command needs a blank card");
+	g_assert_cmpint(
+	    mu_card_init_ca(ca, "ZONE-B", "", f->root, f->root_len, CA_PIN1, CA_PIN2, NULL, NULL),
+	    ==, MU_SC_ERR_WRONG_TYPE);
+	g_assert_cmpstr(mu_card_errmsg(ca), ==,
+	                "this is a CA card; the command needs a blank card");
 
 	uint8_t *der = NULL;
 	size_t len = 0;
@@ -194,8 +196,7 @@ static void test_enroll_sign(fixture *f, gconstpointer data)
 	check_signature(ep, buf, 32);
 	check_signature(ep, buf, 300); /* chained */
 	check_signature(ep, buf, sizeof(buf));
-	g_assert_cmpint(mu_card_sign(ep, buf, sizeof(buf) + 1, &sig, &sig_len), ==,
-	                MU_SC_ERR_ARG);
+	g_assert_cmpint(mu_card_sign(ep, buf, sizeof(buf) + 1, &sig, &sig_len), ==, MU_SC_ERR_ARG);
 
 	/* the card certificate is issued by the zone CA */
 	uint8_t *der = NULL, *ca_der = NULL;
@@ -220,10 +221,11 @@ static void test_keyparts(fixture *f, gconstpointer data)
 	mu_card *ep = make_ep11(f, 1, ca);
 	unsigned slots[3];
 	uint8_t vps[3][32];
-	static const char *const descs[] = {"part A", "part B", ""};
+	static const char *const descs[] = {"part A", "part B", "part C"};
 	for (size_t i = 0; i < 3; i++)
 		g_assert_cmpint(mu_card_keypart_gen(ep, descs[i], &slots[i], vps[i]), ==, MU_SC_OK);
 	g_assert_cmpuint(slots[0], !=, slots[1]);
+	g_assert_cmpint(mu_card_keypart_gen(ep, "", NULL, NULL), ==, MU_SC_ERR_ARG);
 
 	mu_keypart_info *parts = NULL;
 	size_t n = 0;
@@ -256,7 +258,8 @@ static void test_keyparts(fixture *f, gconstpointer data)
 
 	/* key parts are EP11 business */
 	g_assert_cmpint(mu_card_keypart_gen(ca, "x", NULL, NULL), ==, MU_SC_ERR_WRONG_TYPE);
-	g_assert_cmpstr(mu_card_errmsg(ca), ==, "this is a CA card; the command needs an EP11 card");
+	g_assert_cmpstr(mu_card_errmsg(ca), ==,
+	                "this is a CA card; the command needs an EP11 card");
 	mu_card_free(&ep);
 	mu_card_free(&ca);
 }
@@ -352,7 +355,8 @@ static void test_ca_backup(fixture *f, gconstpointer data)
 
 	/* the target must be blank */
 	g_assert_cmpint(mu_card_ca_backup(ca, ep, "333333", "444444"), ==, MU_SC_ERR_WRONG_TYPE);
-	g_assert_cmpstr(mu_card_errmsg(ep), ==, "this is an EP11 card; the command needs a blank card");
+	g_assert_cmpstr(mu_card_errmsg(ep), ==,
+	                "this is an EP11 card; the command needs a blank card");
 	mu_card_free(&ep2);
 	mu_card_free(&ep);
 	mu_card_free(&blank);
@@ -491,9 +495,9 @@ static void test_trace_flows(fixture *f, gconstpointer data)
 	g_assert_nonnull(t);
 	mu_card *ca = open_blank(f, 0, "ca");
 	mu_conn_set_trace(mu_card_conn(ca), t);
-	g_assert_cmpint(mu_card_init_ca(ca, "ZONE-T", "", f->root, f->root_len, "918273",
-	                                "564738", NULL, NULL),
-	                ==, MU_SC_OK);
+	g_assert_cmpint(
+	    mu_card_init_ca(ca, "ZONE-T", "", f->root, f->root_len, "918273", "564738", NULL, NULL),
+	    ==, MU_SC_OK);
 	g_assert_cmpint(mu_card_verify(ca, 1, "918273"), ==, MU_SC_OK);
 	g_assert_cmpint(mu_card_verify(ca, 2, "564738"), ==, MU_SC_OK);
 	mu_card *ep = open_blank(f, 1, "");
@@ -523,7 +527,7 @@ static void test_trace_flows(fixture *f, gconstpointer data)
 	g_rmdir(dir);
 }
 
-#define ADD(name, fn) \
+#define ADD(name, fn)                                                                              \
 	g_test_add("/card-api/" name, fixture, NULL, fixture_setup, fn, fixture_teardown)
 
 int main(int argc, char **argv)

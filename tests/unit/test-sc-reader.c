@@ -76,12 +76,12 @@ static void f_free(void *ctx)
 }
 
 static const mu_backend_ops fake_ops = {
-	.name = "fake",
-	.list = f_list,
-	.connect = f_connect,
-	.transmit = f_transmit,
-	.disconnect = f_disconnect,
-	.free = f_free,
+    .name = "fake",
+    .list = f_list,
+    .connect = f_connect,
+    .transmit = f_transmit,
+    .disconnect = f_disconnect,
+    .free = f_free,
 };
 
 static const char *const one_reader[] = {"Fake Reader 0"};
@@ -122,8 +122,8 @@ static void test_chaining(void)
 		data[i] = (uint8_t)i;
 	uint16_t sw = 0;
 	size_t rlen = 99;
-	g_assert_cmpint(mu_conn_command_le(c, 0x00, 0x2A, 0x9E, 0x9A, data, sizeof(data), 256,
-	                                   NULL, 0, &rlen, &sw),
+	g_assert_cmpint(mu_conn_command_le(c, 0x00, 0x2A, 0x9E, 0x9A, data, sizeof(data), 256, NULL,
+	                                   0, &rlen, &sw),
 	                ==, MU_SC_OK);
 	g_assert_cmphex(sw, ==, 0x9000);
 	g_assert_cmpuint(rlen, ==, 0);
@@ -199,9 +199,9 @@ static void test_get_response(void)
 	uint8_t resp[1024];
 	size_t rlen = 0;
 	uint16_t sw = 0;
-	g_assert_cmpint(mu_conn_command(c, 0x80, 0x18, 0, 0, NULL, 0, resp, sizeof(resp), &rlen,
-	                                &sw),
-	                ==, MU_SC_OK);
+	g_assert_cmpint(
+	    mu_conn_command(c, 0x80, 0x18, 0, 0, NULL, 0, resp, sizeof(resp), &rlen, &sw), ==,
+	    MU_SC_OK);
 	g_assert_cmphex(sw, ==, 0x9000);
 	g_assert_cmpuint(rlen, ==, 256 + 256 + 0x2C);
 	for (size_t i = 0; i < rlen; i++) {
@@ -238,9 +238,9 @@ static void test_wrong_le(void)
 	uint8_t resp[64];
 	size_t rlen = 0;
 	uint16_t sw = 0;
-	g_assert_cmpint(mu_conn_command_le(c, 0x00, 0x84, 0, 0, NULL, 0, 32, resp, sizeof(resp),
-	                                   &rlen, &sw),
-	                ==, MU_SC_OK);
+	g_assert_cmpint(
+	    mu_conn_command_le(c, 0x00, 0x84, 0, 0, NULL, 0, 32, resp, sizeof(resp), &rlen, &sw),
+	    ==, MU_SC_OK);
 	g_assert_cmphex(sw, ==, 0x9000);
 	g_assert_cmpuint(rlen, ==, 16);
 	g_assert_cmpuint(f.n_log, ==, 2);
@@ -256,8 +256,7 @@ static void test_wrong_le(void)
 
 static void test_resolve(void)
 {
-	static const char *const names[] = {"Alpha Reader 00", "Beta Reader 01",
-	                                    "Beta Reader 02"};
+	static const char *const names[] = {"Alpha Reader 00", "Beta Reader 01", "Beta Reader 02"};
 	fake f;
 	mu_backend *b = fake_backend(&f, ok_fn);
 	f.names = names;
@@ -295,8 +294,8 @@ static void test_not_openmu(void)
 	g_assert_cmpint(mu_card_open(b, "Fake Reader 0", &card), ==, MU_SC_ERR_NOT_OPENMU);
 	g_assert_null(card);
 	g_assert_cmpuint(f.n_log, ==, 1);
-	static const uint8_t select[] = {0x00, 0xA4, 0x04, 0x00, 0x08, 0xF0, 0x4F, 0x50,
-	                                 0x45, 0x4E, 0x4D, 0x55, 0x01, 0x00};
+	static const uint8_t select[] = {0x00, 0xA4, 0x04, 0x00, 0x08, 0xF0, 0x4F,
+	                                 0x50, 0x45, 0x4E, 0x4D, 0x55, 0x01, 0x00};
 	g_assert_cmpmem(f.log[0]->data, f.log[0]->len, select, sizeof(select));
 	mu_backend_free(&b);
 }
@@ -334,9 +333,8 @@ static void test_trace_redaction(void)
 	g_assert_nonnull(strstr(text, "> 00 20 00 81 06"));
 	g_assert_nonnull(strstr(text, "[redacted]"));
 	g_assert_nonnull(strstr(text, "< 9000 0"));
-	static const char *const secrets[] = {"135790", "313335373930", "864213",
-	                                      "383634323133", "975311", "393735333131",
-	                                      "246802", "323436383032"};
+	static const char *const secrets[] = {"135790", "313335373930", "864213", "383634323133",
+	                                      "975311", "393735333131", "246802", "323436383032"};
 	for (size_t i = 0; i < G_N_ELEMENTS(secrets); i++)
 		g_assert_null(strstr(text, secrets[i]));
 
@@ -359,8 +357,8 @@ static void test_trace_redaction(void)
 static void bad_info(fake *f, const uint8_t *c, size_t n, uint8_t *r, size_t *rn)
 {
 	/* the serial claims 9 bytes */
-	static const uint8_t info[] = {0x80, 0x01, 0x00, 0x81, 0x09, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-	                               0x82, 0x00, 0x9E, 0x01, 0x00};
+	static const uint8_t info[] = {0x80, 0x01, 0x00, 0x81, 0x09, 1,    2,    3,    4,   5,
+	                               6,    7,    8,    9,    0x82, 0x00, 0x9E, 0x01, 0x00};
 	if (c[1] == 0xA4)
 		answer(r, rn, NULL, 0, 0x9000);
 	else
@@ -382,8 +380,9 @@ static void test_malformed_info(void)
 
 static void good_info(fake *f, const uint8_t *c, size_t n, uint8_t *r, size_t *rn)
 {
-	static const uint8_t info[] = {0x80, 0x01, 0x00, 0x81, 0x08, 1, 2, 3, 4, 5, 6, 7, 8,
-	                               0x82, 0x05, 'd',  'e',  'c',  'k', '1', 0x9E, 0x01, 0x00};
+	static const uint8_t info[] = {0x80, 0x01, 0x00, 0x81, 0x08, 1,    2,    3,
+	                               4,    5,    6,    7,    8,    0x82, 0x05, 'd',
+	                               'e',  'c',  'k',  '1',  0x9E, 0x01, 0x00};
 	if (c[1] == 0xA4)
 		answer(r, rn, NULL, 0, 0x9000);
 	else
