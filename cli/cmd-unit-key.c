@@ -22,6 +22,7 @@ typedef struct key_opts {
 	char *in_path;
 	char *out_path;
 	char *blob_hex;
+	int count;
 } key_opts;
 
 static void key_opts_clear(key_opts *o)
@@ -201,24 +202,45 @@ static void json_unit(JsonBuilder *b, const key_session *s)
 
 /* ---- the commands ---- */
 
+/* Creates --count keys (default 1) over one connection. */
 static int key_create(unit_ctx *u, key_opts *o, key_session *s)
 {
-	mu_unit_key_entry e;
+	int count = o->count > 0 ? o->count : 1;
+	g_autoptr(GArray) made = g_array_new(FALSE, FALSE, sizeof(mu_unit_key_entry));
 	GError *error = NULL;
-	if (!mu_tke_key_create(s->client, s->token, o->label, &e, &error))
-		return unit_fail(u, error);
+	for (int i = 0; i < count; i++) {
+		mu_unit_key_entry e;
+		if (!mu_tke_key_create(s->client, s->token, o->label, &e, &error)) {
+			if (made->len > 0)
+				fprintf(stderr, "openmu-cli: %u key%s created before the failure\n",
+				        made->len, made->len == 1 ? "" : "s");
+			return unit_fail(u, error);
+		}
+		g_array_append_val(made, e);
+	}
 	if (u->json) {
 		g_autoptr(JsonBuilder) b = json_builder_new();
 		json_builder_begin_object(b);
 		json_unit(b, s);
-		json_builder_set_member_name(b, "key");
-		json_entry(b, &e);
+		if (o->count == 0) {
+			json_builder_set_member_name(b, "key");
+			json_entry(b, &g_array_index(made, mu_unit_key_entry, 0));
+		} else {
+			json_builder_set_member_name(b, "keys");
+			json_builder_begin_array(b);
+			for (guint i = 0; i < made->len; i++)
+				json_entry(b, &g_array_index(made, mu_unit_key_entry, i));
+			json_builder_end_array(b);
+		}
 		json_builder_end_object(b);
 		unit_json_print(b);
-	} else {
-		g_autofree char *vp = mu_tke_hex(e.vp, MU_VP_LEN);
+		return UNIT_EXIT_OK;
+	}
+	for (guint i = 0; i < made->len; i++) {
+		const mu_unit_key_entry *e = &g_array_index(made, mu_unit_key_entry, i);
+		g_autofree char *vp = mu_tke_hex(e->vp, MU_VP_LEN);
 		printf("%s: key %u created (label \"%s\", VP %s)\n", s->unit->name,
-		       (unsigned)e.handle, e.label, vp);
+		       (unsigned)e->handle, e->label, vp);
 	}
 	return UNIT_EXIT_OK;
 }
@@ -385,15 +407,16 @@ static const struct {
 	const char *name;
 	key_fn fn;
 	const char *summary;
-	gboolean handle, label, in, out, blob;
+	gboolean handle, label, in, out, blob, count;
 } key_commands[] = {
-    {"create", key_create, "create a random storage key", FALSE, TRUE, FALSE, FALSE, FALSE},
-    {"list", key_list, "list the storage keys", FALSE, FALSE, FALSE, FALSE, FALSE},
+    {"create", key_create, "create random storage keys (--count N, default 1)", FALSE, TRUE,
+     FALSE, FALSE, FALSE, TRUE},
+    {"list", key_list, "list the storage keys", FALSE, FALSE, FALSE, FALSE, FALSE, FALSE},
     {"wrap", key_wrap, "encrypt data (--in FILE, default stdin) under a key", TRUE, FALSE, TRUE,
-     TRUE, FALSE},
+     TRUE, FALSE, FALSE},
     {"unwrap", key_unwrap, "decrypt a blob (--in FILE or --blob-hex HEX) with a key", TRUE, FALSE,
-     TRUE, TRUE, TRUE},
-    {"delete", key_delete, "delete a storage key", TRUE, FALSE, FALSE, FALSE, FALSE},
+     TRUE, TRUE, TRUE, FALSE},
+    {"delete", key_delete, "delete a storage key", TRUE, FALSE, FALSE, FALSE, FALSE, FALSE},
 };
 
 int unit_cmd_key(unit_ctx *u, int argc, char **argv)
@@ -432,6 +455,8 @@ int unit_cmd_key(unit_ctx *u, int argc, char **argv)
 	     "Write the raw result to FILE (0600) instead of hex on stdout", "FILE"},
 	    {"blob-hex", 0, 0, G_OPTION_ARG_STRING, &o.blob_hex,
 	     "The blob to unwrap, as hex (instead of --in)", "HEX"},
+	    {"count", 'n', 0, G_OPTION_ARG_INT, &o.count,
+	     "Create N keys over one connection (1-5000); JSON output is then a \"keys\" array", "N"},
 	};
 	/* each command takes only the options that mean something to it */
 	GOptionEntry entries[G_N_ELEMENTS(all) + 1];
@@ -447,6 +472,8 @@ int unit_cmd_key(unit_ctx *u, int argc, char **argv)
 		entries[n++] = all[4];
 	if (key_commands[k].blob)
 		entries[n++] = all[5];
+	if (key_commands[k].count)
+		entries[n++] = all[6];
 	memset(&entries[n], 0, sizeof(entries[n]));
 
 	g_autofree char *summary = g_strdup_printf("- %s", key_commands[k].summary);
@@ -461,6 +488,8 @@ int unit_cmd_key(unit_ctx *u, int argc, char **argv)
 		rc = UNIT_EXIT_USAGE;
 	else if (key_commands[k].handle && o.handle_text == NULL)
 		rc = unit_usage("key %s needs --handle H", key_commands[k].name);
+	else if (o.count < 0 || o.count > (int)MU_UNIT_KEYS_MAX)
+		rc = unit_usage("--count takes 1 to %u", (unsigned)MU_UNIT_KEYS_MAX);
 	else if (o.blob_hex != NULL && o.in_path != NULL)
 		rc = unit_usage("give the blob with --in or --blob-hex, not both");
 	else if (!session_open(u, &o, &s, &error)) {

@@ -110,14 +110,19 @@ static int do_key_delete(unitsim_domain *d, const mu_unit_request *req, reply *o
 static int do_key_list(const unitsim_domain *d, const mu_unit_request *req, reply *out)
 {
 	uint8_t b[4];
+	int rc = unitsim_domain_service_ready(d);
+	if (rc != MU_OK)
+		return rc;
 	size_t count = unitsim_domain_key_count(d);
 	mu_unit_put_be32(b, (uint32_t)count);
 	mu_tlv_put(&out->w, MU_UNIT_TAG_KEY_COUNT, b, 4);
 	size_t end = (size_t)req->offset + req->limit;
 	for (size_t i = req->offset; i < count && i < end; i++) {
 		mu_unit_key_entry e;
-		if (unitsim_domain_key_at(d, i, &e) == MU_OK)
-			mu_unit_key_entry_encode(&e, &out->w);
+		rc = unitsim_domain_key_at(d, i, &e);
+		if (rc != MU_OK)
+			return rc;
+		mu_unit_key_entry_encode(&e, &out->w);
 	}
 	if (end < count) {
 		mu_unit_put_be32(b, (uint32_t)end);

@@ -69,6 +69,11 @@ int unitsim_domain_key_create(unitsim_domain *d, const uint8_t *label, size_t la
                               mu_unit_key_entry *out);
 size_t unitsim_domain_key_count(const unitsim_domain *d);
 /* The index-th key in handle order (0-based). Returns 0 or MU_ERR_ARG. */
+/* MU_OK when the service API can run (current master key VALID), else
+ * MU_UNIT_ERR_NO_CURRENT. */
+int unitsim_domain_service_ready(const unitsim_domain *d);
+/* Entry index of key storage, its VP computed from the key as it unwraps
+ * under the current master key now. MU_UNIT_ERR_INTERNAL when it does not. */
 int unitsim_domain_key_at(const unitsim_domain *d, size_t index, mu_unit_key_entry *out);
 /* blob = nonce || AES-256-GCM(data) || tag under the storage key; cap must
  * be >= len + 28. Returns 0, MU_UNIT_ERR_KEY_UNKNOWN, MU_UNIT_ERR_NO_CURRENT,

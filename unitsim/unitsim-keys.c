@@ -116,19 +116,35 @@ int unitsim_domain_key_create(unitsim_domain *d, const uint8_t *label, size_t la
 	return MU_OK;
 }
 
+int unitsim_domain_service_ready(const unitsim_domain *d)
+{
+	return d->cur_state == MU_UNIT_CUR_VALID ? MU_OK : MU_UNIT_ERR_NO_CURRENT;
+}
+
 size_t unitsim_domain_key_count(const unitsim_domain *d)
 {
 	return d->nkeys;
 }
 
+/* The VP is computed from the key as it unwraps under the current master
+ * key now, not taken from storage: a listing after a rotate proves that
+ * every key still opens to the same value. */
 int unitsim_domain_key_at(const unitsim_domain *d, size_t index, mu_unit_key_entry *out)
 {
+	uint8_t key[32];
 	if (index >= d->nkeys)
 		return MU_ERR_ARG;
+	if (d->cur_state != MU_UNIT_CUR_VALID)
+		return MU_UNIT_ERR_NO_CURRENT;
 	const unitsim_key *k = &d->keys[index];
+	int rc = unitsim_key_open(d->cur_key, k->handle, k->wrapped, key);
+	if (rc == MU_OK)
+		rc = unitsim_vp(key, sizeof(key), out->vp);
+	mu_memzero(key, sizeof(key));
+	if (rc != MU_OK)
+		return rc == MU_ERR_VERIFY ? MU_UNIT_ERR_INTERNAL : rc;
 	out->handle = k->handle;
 	memcpy(out->label, k->label, sizeof(out->label));
-	memcpy(out->vp, k->vp, MU_VP_LEN);
 	return MU_OK;
 }
 

@@ -383,6 +383,36 @@ def test(e):
     r = e.cli("unit", "key", "list")
     check(r.rc == EXIT_USAGE and "--unit" in r.err, "key commands need --unit", str(r))
 
+    # -- 5000 keys survive a master key rotation ------------------------------------
+    kept = e.cli("unit", "key", "wrap", "--unit", "unit1", "--handle", k2["handle"], "--in",
+                 data, "--json", env=env).json()["blob"]
+    r = e.cli("unit", "key", "create", "--unit", "unit1", "--count", "4999", "--label", "bulk",
+              "--json", env=env)
+    check(r.rc == EXIT_OK and len(r.json()["keys"]) == 4999, "key create --count 4999", str(r)[:400])
+    before = e.cli("unit", "key", "list", "--unit", "unit1", "--json", env=env).json()["keys"]
+    check(len(before) == 5000, "5000 keys in storage", str(len(before)))
+    r = e.cli("unit", "key", "create", "--unit", "unit1", env=env)
+    check(r.rc == EXIT_REFUSED, "a 5001st key is refused", str(r))
+    new_parts = [os.urandom(32).hex(), os.urandom(32).hex(), os.urandom(32).hex()]
+    r = e.must([TEST_MK, "--instance", ini, "--unit", "unit1", "--thresholds", "2,1",
+                "--admin-key", admins["alice"][0], "--admin-key", admins["bob"][0],
+                "--part", new_parts[0], "--part", new_parts[1], "--part", new_parts[2],
+                "--rotate"], "tke-test-mk loads, commits and rotates a new master key")
+    new_vp = r.out.strip()
+    st = e.cli("unit", "status", "--unit", "unit1", "--json").json()["units"][0]
+    check(new_vp != mk_vp and st["current_register"] == {"state": "VALID", "vp": new_vp} and
+          st["new_register"]["state"] == "EMPTY" and st["key_count"] == 5000,
+          "after ROTATE the new master key is current and storage still holds 5000 keys",
+          json.dumps(st))
+    after = e.cli("unit", "key", "list", "--unit", "unit1", "--json", env=env).json()["keys"]
+    check(after == before,
+          "every key unwraps under the new master key to the same value (same VPs, "
+          "computed by the unit from the unwrapped keys)")
+    u = e.cli("unit", "key", "unwrap", "--unit", "unit1", "--handle", k2["handle"],
+              "--blob-hex", kept, "--json", env=env).json()
+    check(bytes.fromhex(u["data"]) == secret,
+          "a blob wrapped before the rotation unwraps after it", json.dumps(u)[:200])
+
     # -- another instance's root --------------------------------------------------
     bad = os.path.join(e.tmp, "foreign.ini")
     foreign_instance(e, ini, os.path.join(d2, "instance.ini"), bad)

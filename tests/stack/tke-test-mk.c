@@ -10,7 +10,8 @@
  *
  * Sets the thresholds when the unit is in imprint mode, then for each part:
  * GENERATE IMPORTER, checks the statement with the unit's OA key, seals the
- * part (mu_keypart_seal) and LOAD PART; then COMMIT and SET IMMEDIATE.
+ * part (mu_keypart_seal) and LOAD PART; then COMMIT and SET IMMEDIATE, or
+ * with --rotate COMMIT and ROTATE (key storage re-enciphered in the unit).
  * Prints the VP of the new current master key. Exit 0 on success, 1 with a
  * message on stderr otherwise. */
 #include <stdio.h>
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
 {
 	char *instance = NULL, *unit = NULL, *thresholds = NULL;
 	char **keys = NULL, **parts_hex = NULL;
+	gboolean rotate = FALSE;
 	GError *e = NULL;
 	GOptionEntry entries[] = {
 	    {"instance", 0, 0, G_OPTION_ARG_FILENAME, &instance, "instance file", "F"},
@@ -127,6 +129,7 @@ int main(int argc, char **argv)
 	    {"thresholds", 0, 0, G_OPTION_ARG_STRING, &thresholds, "signature,revocation", "S,R"},
 	    {"admin-key", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &keys, "admin key (PEM)", "K"},
 	    {"part", 0, 0, G_OPTION_ARG_STRING_ARRAY, &parts_hex, "key part (64 hex)", "HEX"},
+	    {"rotate", 0, 0, G_OPTION_ARG_NONE, &rotate, "ROTATE instead of SET IMMEDIATE", NULL},
 	    {NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 	GOptionContext *ctx = g_option_context_new("- give a unit a master key (test only)");
@@ -184,7 +187,7 @@ int main(int argc, char **argv)
 	mu_memzero(mk, sizeof(mk));
 	mu_tke_reply *r = admin(c, MU_UNIT_CMD_COMMIT, vp, sizeof(vp), sig_t, &res);
 	mu_tke_reply_free(&r);
-	r = admin(c, MU_UNIT_CMD_SET_IMMEDIATE, NULL, 0, 1, &res);
+	r = admin(c, rotate ? MU_UNIT_CMD_ROTATE : MU_UNIT_CMD_SET_IMMEDIATE, NULL, 0, 1, &res);
 	mu_tke_reply_free(&r);
 	if (!mu_tke_status_fetch(c, &st, &e))
 		die("status", e);
