@@ -8,9 +8,11 @@
 
 #include <openssl/evp.h>
 
+#include "mu-crypto.h"
 #include "mu-secret.h"
+#include "mu-status.h"
 #include "mu-sw.h"
-#include "mu-unit-crypto.h"
+#include "mu-x509.h"
 
 #define BACKUP_PLAIN_MAX (3 * CARDSIM_CERT_MAX + 512)
 
@@ -38,22 +40,28 @@ uint16_t cardsim_cmd_init_ca(cardsim_card *c, const mu_apdu *a, const uint8_t *d
 	    has_label < 0 ||
 	    (has_label == 1 && !cardsim_text_ok(label.value, label.len, MU_LABEL_MAX, true)))
 		return MU_SW_WRONG_DATA;
-	if (!cardsim_x509_self_signed(root.value, root.len))
+	if (mu_x509_check_self_signed(root.value, root.len) != MU_OK)
 		return MU_SW_REF_NOT_USABLE;
 
 	/* Build everything aside, then commit. */
 	uint8_t key[MU_P521_SCALAR_LEN], point[MU_P521_POINT_LEN], fpr[32];
-	cardsim_cert ca = {0}, rootc = {0};
+	cardsim_cert rootc = {0};
+	uint8_t *ca_der = NULL;
+	size_t ca_len = 0;
+	EVP_PKEY *k = NULL;
 	char zone_id[MU_ZONE_ID_MAX + 1];
 	uint16_t sw = MU_SW_UNKNOWN;
 	cardsim_text_copy(zone_id, zone.value, zone.len);
-	if (cardsim_generate(key) != 0 || cardsim_point(key, point) != 0 ||
-	    cardsim_x509_zone_ca(key, zone_id, &ca) != 0 ||
-	    cardsim_cert_set(&rootc, root.value, root.len) != 0 ||
-	    mu_unit_sha256(root.value, root.len, fpr) != 0)
+	if (cardsim_generate(key) != 0 || (k = cardsim_key(key)) == NULL ||
+	    mu_ec_public_point(k, point) != MU_OK ||
+	    mu_x509_make_zone_ca(k, zone_id, &ca_der, &ca_len) != MU_OK ||
+	    cardsim_cert_set(&rootc, root.value, root.len) != MU_OK ||
+	    mu_x509_fingerprint(root.value, root.len, fpr) != MU_OK)
 		goto fail;
 	mu_tlv_put(o, MU_TAG_ROOT_FPR, fpr, sizeof(fpr));
 	mu_tlv_put(o, MU_TAG_PUBKEY, point, sizeof(point));
+	if (o->overflow)
+		goto fail;
 
 	c->type = MU_CARD_TYPE_CA;
 	memcpy(c->zone_id, zone_id, sizeof(zone_id));
@@ -65,15 +73,17 @@ uint16_t cardsim_cmd_init_ca(cardsim_card *c, const mu_apdu *a, const uint8_t *d
 	c->tries1 = c->tries2 = MU_CA_PIN_TRIES;
 	memcpy(c->ca_key, key, sizeof(key));
 	c->has_ca_key = true;
-	c->ca_cert = ca;
+	cardsim_cert_take(&c->ca_cert, ca_der, ca_len);
 	c->root_cert = rootc;
 	c->v1 = c->v2 = false;
 	c->dirty = true;
 	mu_memzero(key, sizeof(key));
+	EVP_PKEY_free(k);
 	return MU_SW_OK;
 fail:
 	mu_memzero(key, sizeof(key));
-	cardsim_cert_clear(&ca);
+	EVP_PKEY_free(k);
+	free(ca_der);
 	cardsim_cert_clear(&rootc);
 	return sw;
 }
@@ -92,13 +102,17 @@ uint16_t cardsim_cmd_certify(cardsim_card *c, const mu_apdu *a, const uint8_t *d
 	if (cardsim_tlv_get(d, n, MU_TAG_SERIAL, &serial) != 1 || serial.len != MU_SERIAL_LEN ||
 	    cardsim_tlv_get(d, n, MU_TAG_PUBKEY, &point) != 1 || point.len != MU_P521_POINT_LEN)
 		return MU_SW_WRONG_DATA;
-	EVP_PKEY *pub = mu_unit_p521_from_point(point.value);
-	if (pub == NULL)
+	EVP_PKEY *pub = NULL, *ca = NULL;
+	if (mu_ec_from_point(point.value, point.len, &pub) != MU_OK)
 		return MU_SW_WRONG_DATA;
 	cardsim_cert card = {0};
-	int rc = cardsim_x509_card(c->ca_key, &c->ca_cert, c->zone_id, serial.value, pub, &card);
+	int rc = MU_ERR_CRYPTO;
+	if ((ca = cardsim_key(c->ca_key)) != NULL)
+		rc = mu_x509_make_card(ca, c->ca_cert.der, c->ca_cert.len, c->zone_id, serial.value, pub,
+		                       &card.der, &card.len);
+	EVP_PKEY_free(ca);
 	EVP_PKEY_free(pub);
-	if (rc != 0)
+	if (rc != MU_OK)
 		return MU_SW_UNKNOWN;
 	size_t start = o->len;
 	size_t mark = mu_tlv_begin(o, MU_TAG_ENROLL_PKG);
@@ -151,8 +165,8 @@ uint16_t cardsim_cmd_backup_export(cardsim_card *c, const mu_apdu *a, const uint
 		return MU_SW_WRONG_DATA;
 	if (memcmp(serial.value, c->serial, MU_SERIAL_LEN) == 0)
 		return MU_SW_CONDITIONS;
-	EVP_PKEY *pub = mu_unit_p521_from_point(point.value);
-	if (pub == NULL)
+	EVP_PKEY *pub = NULL;
+	if (mu_ec_from_point(point.value, point.len, &pub) != MU_OK)
 		return MU_SW_WRONG_DATA;
 	uint8_t *plain = malloc(BACKUP_PLAIN_MAX);
 	mu_tlv_writer w;
@@ -194,11 +208,10 @@ uint16_t cardsim_cmd_restore(cardsim_card *c, const mu_apdu *a, const uint8_t *d
 	uint16_t sw = cardsim_envelope_parse(d, n, MU_TAG_CA_CERT, &env);
 	if (sw != MU_SW_OK)
 		return sw;
-	if (memcmp(env.dst_serial, c->serial, MU_SERIAL_LEN) != 0 ||
-	    !cardsim_x509_self_signed(env.credential.value, env.credential.len))
-		return MU_SW_REF_NOT_USABLE;
+	/* addressed to this card, signed by the zone CA it carries */
 	EVP_PKEY *signer = NULL;
-	if (!cardsim_x509_info(env.credential.value, env.credential.len, &signer, NULL, 0))
+	if (memcmp(env.dst_serial, c->serial, MU_SERIAL_LEN) != 0 ||
+	    !cardsim_x509_zone_ca_key(env.credential.value, env.credential.len, NULL, &signer))
 		return MU_SW_REF_NOT_USABLE;
 	uint8_t *plain = malloc(env.ct_len);
 	size_t plain_len = 0;
@@ -213,9 +226,10 @@ uint16_t cardsim_cmd_restore(cardsim_card *c, const mu_apdu *a, const uint8_t *d
 		return sw;
 	}
 
-	uint8_t point[MU_P521_POINT_LEN], want[MU_P521_POINT_LEN];
-	EVP_PKEY *ca_pub = NULL;
+	/* the content must be the zone of that certificate and its key */
+	uint8_t point[MU_P521_POINT_LEN];
 	char ou[MU_ZONE_ID_MAX + 1];
+	cardsim_cert cac = {0}, rootc = {0};
 	sw = MU_SW_WRONG_DATA;
 	if (cardsim_tlv_get(plain, plain_len, MU_TAG_ZONE_ID, &zone) != 1 ||
 	    !cardsim_zone_ok(zone.value, zone.len) ||
@@ -225,17 +239,16 @@ uint16_t cardsim_cmd_restore(cardsim_card *c, const mu_apdu *a, const uint8_t *d
 	    cardsim_tlv_get(plain, plain_len, MU_TAG_CA_CERT, &ca) != 1 ||
 	    cardsim_tlv_get(plain, plain_len, MU_TAG_ROOT_CERT, &root) != 1 ||
 	    ca.len != env.credential.len || memcmp(ca.value, env.credential.value, ca.len) != 0 ||
-	    !cardsim_x509_self_signed(root.value, root.len) ||
-	    !cardsim_x509_info(ca.value, ca.len, &ca_pub, ou, sizeof(ou)) ||
-	    strlen(ou) != zone.len || memcmp(ou, zone.value, zone.len) != 0 ||
-	    mu_unit_p521_point(ca_pub, want) != 0 || cardsim_point(key.value, point) != 0 ||
-	    memcmp(point, want, sizeof(point)) != 0)
+	    mu_x509_check_self_signed(root.value, root.len) != MU_OK ||
+	    !cardsim_x509_zone_of(ca.value, ca.len, ou) || strlen(ou) != zone.len ||
+	    memcmp(ou, zone.value, zone.len) != 0 || cardsim_point(key.value, point) != 0 ||
+	    !cardsim_x509_has_point(ca.value, ca.len, point))
 		goto done;
-	cardsim_cert cac = {0}, rootc = {0};
-	if (cardsim_cert_set(&cac, ca.value, ca.len) != 0 ||
-	    cardsim_cert_set(&rootc, root.value, root.len) != 0) {
+	sw = MU_SW_UNKNOWN;
+	if (cardsim_cert_set(&cac, ca.value, ca.len) != MU_OK ||
+	    cardsim_cert_set(&rootc, root.value, root.len) != MU_OK) {
 		cardsim_cert_clear(&cac);
-		sw = MU_SW_UNKNOWN;
+		cardsim_cert_clear(&rootc);
 		goto done;
 	}
 	c->type = MU_CARD_TYPE_CA;
@@ -252,7 +265,6 @@ uint16_t cardsim_cmd_restore(cardsim_card *c, const mu_apdu *a, const uint8_t *d
 	c->dirty = true;
 	sw = MU_SW_OK;
 done:
-	EVP_PKEY_free(ca_pub);
 	mu_memzero(plain, plain_len);
 	free(plain);
 	return sw;

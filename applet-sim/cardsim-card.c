@@ -6,14 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "mu-secret.h"
 #include "mu-status.h"
 #include "mu-sw.h"
-#include "mu-unit-crypto.h"
+#include "mu-crypto.h"
+#include "mu-x509.h"
 
 static int alloc_buffers(cardsim_card *c)
 {
@@ -42,7 +41,7 @@ int cardsim_card_new_blank(const char *label, cardsim_card **out)
 	cardsim_card *c = cardsim_card_alloc();
 	if (c == NULL)
 		return MU_ERR_NOMEM;
-	if (RAND_bytes(c->serial, sizeof(c->serial)) != 1) {
+	if (mu_random(c->serial, sizeof(c->serial)) != MU_OK) {
 		cardsim_card_free(&c);
 		return MU_ERR_CRYPTO;
 	}
@@ -221,6 +220,13 @@ int cardsim_cert_set(cardsim_cert *cert, const uint8_t *der, size_t len)
 	return MU_OK;
 }
 
+void cardsim_cert_take(cardsim_cert *cert, uint8_t *der, size_t len)
+{
+	cardsim_cert_clear(cert);
+	cert->der = der;
+	cert->len = len;
+}
+
 void cardsim_cert_clear(cardsim_cert *cert)
 {
 	free(cert->der);
@@ -283,43 +289,54 @@ int cardsim_tlv_get(const uint8_t *buf, size_t len, uint32_t tag, mu_tlv *out)
 
 EVP_PKEY *cardsim_key(const uint8_t scalar[MU_P521_SCALAR_LEN])
 {
-	return mu_unit_p521_from_scalar(scalar);
+	EVP_PKEY *k = NULL;
+	return mu_ec_from_scalar(scalar, MU_P521_SCALAR_LEN, &k) == MU_OK ? k : NULL;
 }
 
 int cardsim_generate(uint8_t scalar[MU_P521_SCALAR_LEN])
 {
-	EVP_PKEY *k = mu_unit_p521_generate();
-	if (k == NULL)
+	EVP_PKEY *k = NULL;
+	if (mu_ec_generate(&k) != MU_OK)
 		return -1;
-	int rc = mu_unit_p521_scalar(k, scalar) == MU_OK ? 0 : -1;
+	int rc = mu_ec_private_scalar(k, scalar) == MU_OK ? 0 : -1;
 	EVP_PKEY_free(k);
 	return rc;
 }
 
 int cardsim_point(const uint8_t scalar[MU_P521_SCALAR_LEN], uint8_t point[MU_P521_POINT_LEN])
 {
-	EVP_PKEY *k = cardsim_key(scalar);
-	if (k == NULL)
-		return -1;
-	int rc = mu_unit_p521_point(k, point) == MU_OK ? 0 : -1;
-	EVP_PKEY_free(k);
-	return rc;
+	return mu_ec_scalar_point(scalar, point) == MU_OK ? 0 : -1;
 }
 
 uint16_t cardsim_sign_tlv(const uint8_t scalar[MU_P521_SCALAR_LEN], const char *context,
                           const uint8_t *msg, size_t len, mu_tlv_writer *out)
 {
-	uint8_t sig[MU_UNIT_SIG_MAX];
-	size_t sig_len;
+	uint8_t sig[MU_EC_SIG_MAX];
+	size_t sig_len = 0;
 	EVP_PKEY *k = cardsim_key(scalar);
 	if (k == NULL)
 		return MU_SW_UNKNOWN;
-	int rc = mu_unit_sign_ctx(k, context, msg, len, sig, sizeof(sig), &sig_len);
+	int rc = mu_ec_sign(k, context, msg, len, sig, sizeof(sig), &sig_len);
 	EVP_PKEY_free(k);
 	if (rc != MU_OK)
 		return MU_SW_UNKNOWN;
 	mu_tlv_put(out, MU_TAG_SIGNATURE, sig, sig_len);
-	return MU_SW_OK;
+	return out->overflow ? MU_SW_UNKNOWN : MU_SW_OK;
+}
+
+bool cardsim_verify(EVP_PKEY *pub, const char *context, const uint8_t *msg, size_t len,
+                    const mu_tlv *sig)
+{
+	return mu_ec_verify(pub, context, msg, len, sig->value, sig->len) == MU_OK;
+}
+
+bool cardsim_put_raw(mu_tlv_writer *o, const uint8_t *p, size_t n)
+{
+	if (o->overflow || n > o->cap - o->len)
+		return false;
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+	return true;
 }
 
 /* ---- SELECT and GET DATA ----------------------------------------------- */
@@ -360,7 +377,7 @@ static uint16_t cmd_get_data(cardsim_card *c, const mu_apdu *a, const uint8_t *d
 	if (c->type == MU_CARD_TYPE_BLANK)
 		return MU_SW_OK;
 	uint8_t fpr[32];
-	if (mu_unit_sha256(c->root_cert.der, c->root_cert.len, fpr) != MU_OK)
+	if (mu_x509_fingerprint(c->root_cert.der, c->root_cert.len, fpr) != MU_OK)
 		return MU_SW_UNKNOWN;
 	mu_tlv_put_str(o, MU_TAG_ZONE_ID, c->zone_id);
 	mu_tlv_put_str(o, MU_TAG_ZONE_DESC, c->zone_desc);
@@ -378,7 +395,7 @@ static uint16_t cmd_get_data(cardsim_card *c, const mu_apdu *a, const uint8_t *d
 	mu_tlv_put_u8(o, MU_TAG_MAX_KEYPARTS, MU_KEYPARTS_MAX);
 	if (c->has_sigkey) {
 		uint8_t point[MU_P521_POINT_LEN], id[MU_KEY_ID_LEN];
-		if (cardsim_point(c->sig_key, point) != 0 || mu_unit_key_id(point, id) != MU_OK)
+		if (cardsim_point(c->sig_key, point) != 0 || mu_ec_key_id(point, id) != MU_OK)
 			return MU_SW_UNKNOWN;
 		mu_tlv_put_str(o, MU_TAG_ADMIN_NAME, c->admin_name);
 		mu_tlv_put(o, MU_TAG_KEY_ID, id, sizeof(id));
@@ -411,6 +428,7 @@ static const command commands[] = {
 	{MU_CLA_PROP, MU_INS_KEYPART_GEN, cardsim_cmd_keypart_gen},
 	{MU_CLA_PROP, MU_INS_KEYPART_LIST, cardsim_cmd_keypart_list},
 	{MU_CLA_PROP, MU_INS_KEYPART_DELETE, cardsim_cmd_keypart_delete},
+	{MU_CLA_PROP, MU_INS_KEYPART_EXPORT, cardsim_cmd_keypart_export},
 	{MU_CLA_PROP, MU_INS_COPY_EXPORT, cardsim_cmd_copy_export},
 	{MU_CLA_PROP, MU_INS_COPY_IMPORT, cardsim_cmd_copy_import},
 	{MU_CLA_PROP, MU_INS_CA_BACKUP_EXPORT, cardsim_cmd_backup_export},
@@ -521,7 +539,7 @@ void cardsim_card_process(cardsim_card *c, const uint8_t *capdu, size_t clen, ui
 		put_sw(r, rlen, 0, MU_SW_CLA_UNSUPPORTED);
 		return;
 	}
-	if (a.cla == MU_CLA_ISO && a.ins == MU_INS_GET_RESPONSE) {
+	if (a.cla == MU_CLA_ISO && a.ins == MU_INS_GET_RESPONSE && c->selected) {
 		sw = get_response(c, &a, r, rlen);
 		if (sw != 0)
 			put_sw(r, rlen, 0, sw);
@@ -543,6 +561,11 @@ void cardsim_card_process(cardsim_card *c, const uint8_t *capdu, size_t clen, ui
 	if (!c->selected && a.ins != MU_INS_SELECT) {
 		drop_chain(c);
 		put_sw(r, rlen, 0, MU_SW_INS_UNSUPPORTED);
+		return;
+	}
+	if (a.nc > MU_CHAIN_BUF_MAX) {
+		drop_chain(c);
+		put_sw(r, rlen, 0, MU_SW_WRONG_LENGTH);
 		return;
 	}
 	const uint8_t *data;

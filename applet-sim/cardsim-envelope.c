@@ -6,16 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
+#include "mu-crypto.h"
 #include "mu-secret.h"
+#include "mu-status.h"
 #include "mu-sw.h"
-#include "mu-unit-crypto.h"
 #include "mu-vp.h"
+#include "mu-x509.h"
 
-#define GCM_NONCE_LEN 12u
-#define GCM_TAG_LEN 16u
+#define GCM_NONCE_LEN MU_GCM_NONCE_LEN
+#define GCM_TAG_LEN MU_GCM_TAG_LEN
 #define COPY_PLAIN_MAX 14336u
 
 /* K = SHA-256(Z || 00000001 || context || dst || src || nonce) */
@@ -23,26 +25,15 @@ static int derive(EVP_PKEY *priv, EVP_PKEY *peer, const char *context,
                   const uint8_t dst[MU_SERIAL_LEN], const uint8_t src[MU_SERIAL_LEN],
                   const uint8_t nonce[GCM_NONCE_LEN], uint8_t key[32])
 {
-	static const uint8_t counter[4] = {0, 0, 0, 1};
-	uint8_t z[MU_P521_SCALAR_LEN];
-	unsigned int n = 0;
-	int rc = -1;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (md == NULL || mu_unit_ecdh(priv, peer, z) != 0)
-		goto done;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(md, z, sizeof(z)) == 1 &&
-	    EVP_DigestUpdate(md, counter, sizeof(counter)) == 1 &&
-	    EVP_DigestUpdate(md, context, strlen(context)) == 1 &&
-	    EVP_DigestUpdate(md, dst, MU_SERIAL_LEN) == 1 &&
-	    EVP_DigestUpdate(md, src, MU_SERIAL_LEN) == 1 &&
-	    EVP_DigestUpdate(md, nonce, GCM_NONCE_LEN) == 1 && EVP_DigestFinal_ex(md, key, &n) == 1 &&
-	    n == 32)
-		rc = 0;
-done:
+	uint8_t z[MU_EC_SHARED_LEN], info[2 * MU_SERIAL_LEN + GCM_NONCE_LEN];
+	memcpy(info, dst, MU_SERIAL_LEN);
+	memcpy(info + MU_SERIAL_LEN, src, MU_SERIAL_LEN);
+	memcpy(info + 2 * MU_SERIAL_LEN, nonce, GCM_NONCE_LEN);
+	int rc = mu_ecdh(priv, peer, z);
+	if (rc == MU_OK)
+		rc = mu_kdf_sha256(z, context, info, sizeof(info), key);
 	mu_memzero(z, sizeof(z));
-	EVP_MD_CTX_free(md);
-	return rc;
+	return rc == MU_OK ? 0 : -1;
 }
 
 /* Associated data: context || dst || src. */
@@ -64,14 +55,15 @@ uint16_t cardsim_envelope_seal(const char *context, const uint8_t src[MU_SERIAL_
 {
 	uint8_t key[32], nonce[GCM_NONCE_LEN], eph_point[MU_P521_POINT_LEN], aad[64];
 	uint16_t sw = MU_SW_UNKNOWN;
-	EVP_PKEY *eph = mu_unit_p521_generate();
+	EVP_PKEY *eph = NULL;
 	uint8_t *ct = malloc(plain_len + GCM_TAG_LEN);
-	if (eph == NULL || ct == NULL || RAND_bytes(nonce, sizeof(nonce)) != 1 ||
-	    mu_unit_p521_point(eph, eph_point) != 0 ||
+	if (ct == NULL || mu_ec_generate(&eph) != MU_OK ||
+	    mu_random(nonce, sizeof(nonce)) != MU_OK ||
+	    mu_ec_public_point(eph, eph_point) != MU_OK ||
 	    derive(eph, dst_pub, context, dst, src, nonce, key) != 0)
 		goto done;
 	size_t aad_len = make_aad(context, dst, src, aad);
-	if (mu_unit_gcm_seal(key, nonce, aad, aad_len, plain, plain_len, ct) != 0)
+	if (mu_gcm_seal(key, nonce, aad, aad_len, plain, plain_len, ct) != MU_OK)
 		goto done;
 	size_t start = out->len;
 	size_t mark = mu_tlv_begin(out, MU_TAG_ENVELOPE);
@@ -115,7 +107,7 @@ uint16_t cardsim_envelope_parse(const uint8_t *buf, size_t len, uint32_t cred_ta
 		} else if (t.tag == MU_TAG_NONCE && t.len == GCM_NONCE_LEN && !nonce) {
 			env->nonce = t.value;
 			nonce = true;
-		} else if (t.tag == MU_TAG_CIPHERTEXT && t.len > GCM_TAG_LEN && !ct) {
+		} else if (t.tag == MU_TAG_CIPHERTEXT && t.len >= GCM_TAG_LEN && !ct) {
 			env->ct = t.value;
 			env->ct_len = t.len;
 			ct = true;
@@ -138,17 +130,15 @@ uint16_t cardsim_envelope_open(const cardsim_envelope *env, const char *context,
 	uint8_t key[32], aad[64];
 	uint16_t sw = MU_SW_REF_NOT_USABLE;
 	EVP_PKEY *eph = NULL, *own = NULL;
-	if (mu_unit_verify_ctx(signer, context, env->a2, env->a2_len, env->sig.value,
-	                       env->sig.len) != 0)
+	if (!cardsim_verify(signer, context, env->a2, env->a2_len, &env->sig))
 		return MU_SW_REF_NOT_USABLE;
 	sw = MU_SW_WRONG_DATA;
-	eph = mu_unit_p521_from_point(env->eph);
 	own = cardsim_key(card_key);
-	if (eph == NULL || own == NULL ||
+	if (mu_ec_from_point(env->eph, MU_P521_POINT_LEN, &eph) != MU_OK || own == NULL ||
 	    derive(own, eph, context, env->dst_serial, env->src_serial, env->nonce, key) != 0)
 		goto done;
 	size_t aad_len = make_aad(context, env->dst_serial, env->src_serial, aad);
-	if (mu_unit_gcm_open(key, env->nonce, aad, aad_len, env->ct, env->ct_len, plain) != 0)
+	if (mu_gcm_open(key, env->nonce, aad, aad_len, env->ct, env->ct_len, plain) != MU_OK)
 		goto done;
 	*plain_len = env->ct_len - GCM_TAG_LEN;
 	sw = MU_SW_OK;
@@ -226,6 +216,33 @@ typedef struct copy_content {
 	cardsim_keypart parts[MU_KEYPARTS_MAX];
 } copy_content;
 
+/* One A0 { 90 slot, 91 description, 92 VP, 97 value } of the copy; the VP
+ * must be the one of the value. */
+static uint16_t parse_part(const mu_tlv *t, copy_content *cc)
+{
+	mu_tlv slot, desc, vp, value, x;
+	mu_tlv_reader r;
+	int rc, count = 0;
+	mu_tlv_reader_init(&r, t->value, t->len);
+	while ((rc = mu_tlv_next(&r, &x)) == 1)
+		count++;
+	if (rc < 0 || count != 4 || cardsim_tlv_get(t->value, t->len, MU_TAG_SLOT, &slot) != 1 ||
+	    slot.len != 1 || slot.value[0] >= MU_KEYPARTS_MAX || cc->parts[slot.value[0]].used ||
+	    cardsim_tlv_get(t->value, t->len, MU_TAG_DESC, &desc) != 1 ||
+	    !cardsim_text_ok(desc.value, desc.len, MU_DESC_MAX, false) ||
+	    cardsim_tlv_get(t->value, t->len, MU_TAG_VP, &vp) != 1 || vp.len != MU_VP_LEN ||
+	    cardsim_tlv_get(t->value, t->len, MU_TAG_KEYPART_VALUE, &value) != 1 ||
+	    value.len != MU_KEYPART_LEN)
+		return MU_SW_WRONG_DATA;
+	cardsim_keypart *kp = &cc->parts[slot.value[0]];
+	kp->used = true;
+	cardsim_text_copy(kp->desc, desc.value, desc.len);
+	memcpy(kp->value, value.value, MU_KEYPART_LEN);
+	if (mu_vp_compute(kp->value, MU_KEYPART_LEN, kp->vp) != MU_OK)
+		return MU_SW_UNKNOWN;
+	return CRYPTO_memcmp(kp->vp, vp.value, MU_VP_LEN) == 0 ? MU_SW_OK : MU_SW_WRONG_DATA;
+}
+
 static uint16_t parse_content(const uint8_t *p, size_t n, copy_content *cc)
 {
 	mu_tlv name, key, cert, t;
@@ -235,16 +252,13 @@ static uint16_t parse_content(const uint8_t *p, size_t n, copy_content *cc)
 	if (hn < 0 || hk < 0 || hc < 0 || hn != hk || hk != hc)
 		return MU_SW_WRONG_DATA;
 	if (hn == 1) {
-		uint8_t a[MU_P521_POINT_LEN], b[MU_P521_POINT_LEN];
-		EVP_PKEY *pub = NULL;
+		/* the admin key must be the one its certificate names */
+		uint8_t point[MU_P521_POINT_LEN];
 		if (!cardsim_text_ok(name.value, name.len, MU_NAME_MAX, false) ||
 		    key.len != MU_P521_SCALAR_LEN || cert.len > CARDSIM_CERT_MAX ||
-		    cardsim_point(key.value, a) != 0 ||
-		    !cardsim_x509_info(cert.value, cert.len, &pub, NULL, 0))
-			return MU_SW_WRONG_DATA;
-		int rc = mu_unit_p521_point(pub, b);
-		EVP_PKEY_free(pub);
-		if (rc != 0 || memcmp(a, b, sizeof(a)) != 0)
+		    cardsim_point(key.value, point) != 0 ||
+		    mu_x509_check_self_signed(cert.value, cert.len) != MU_OK ||
+		    !cardsim_x509_has_point(cert.value, cert.len, point))
 			return MU_SW_WRONG_DATA;
 		cc->has_sigkey = true;
 		cardsim_text_copy(cc->admin_name, name.value, name.len);
@@ -255,22 +269,13 @@ static uint16_t parse_content(const uint8_t *p, size_t n, copy_content *cc)
 	int rc;
 	mu_tlv_reader_init(&r, p, n);
 	while ((rc = mu_tlv_next(&r, &t)) == 1) {
-		mu_tlv slot, desc, value;
-		if (t.tag != MU_TAG_KEYPART)
+		if (t.tag == MU_TAG_ADMIN_NAME || t.tag == MU_TAG_PRIVKEY || t.tag == MU_TAG_ADMIN_CERT)
 			continue;
-		if (cardsim_tlv_get(t.value, t.len, MU_TAG_SLOT, &slot) != 1 || slot.len != 1 ||
-		    slot.value[0] >= MU_KEYPARTS_MAX || cc->parts[slot.value[0]].used ||
-		    cardsim_tlv_get(t.value, t.len, MU_TAG_DESC, &desc) != 1 ||
-		    !cardsim_text_ok(desc.value, desc.len, MU_DESC_MAX, true) ||
-		    cardsim_tlv_get(t.value, t.len, MU_TAG_KEYPART_VALUE, &value) != 1 ||
-		    value.len != MU_KEYPART_LEN)
+		if (t.tag != MU_TAG_KEYPART)
 			return MU_SW_WRONG_DATA;
-		cardsim_keypart *kp = &cc->parts[slot.value[0]];
-		kp->used = true;
-		cardsim_text_copy(kp->desc, desc.value, desc.len);
-		memcpy(kp->value, value.value, MU_KEYPART_LEN);
-		if (mu_vp_compute(kp->value, MU_KEYPART_LEN, kp->vp) != 0)
-			return MU_SW_UNKNOWN;
+		uint16_t sw = parse_part(&t, cc);
+		if (sw != MU_SW_OK)
+			return sw;
 	}
 	return rc < 0 ? MU_SW_WRONG_DATA : MU_SW_OK;
 }

@@ -8,13 +8,13 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
-#include "mu-admin-block.h"
+#include "mu-crypto.h"
 #include "mu-secret.h"
+#include "mu-status.h"
 #include "mu-sw.h"
-#include "mu-unit-crypto.h"
 #include "mu-vp.h"
+#include "mu-x509.h"
 
 uint16_t cardsim_cmd_prepare(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n,
                              mu_tlv_writer *o)
@@ -26,17 +26,29 @@ uint16_t cardsim_cmd_prepare(cardsim_card *c, const mu_apdu *a, const uint8_t *d
 		return MU_SW_WRONG_P1P2;
 	if (n != 0)
 		return MU_SW_WRONG_LENGTH;
-	uint8_t point[MU_P521_POINT_LEN];
-	if (!c->has_card_key) {
-		if (cardsim_generate(c->card_key) != 0)
-			return MU_SW_UNKNOWN;
+	/* the card key is made once; PREPARE again returns the same key */
+	uint8_t key[MU_P521_SCALAR_LEN], point[MU_P521_POINT_LEN];
+	bool fresh = !c->has_card_key;
+	if (fresh && cardsim_generate(key) != 0) {
+		mu_memzero(key, sizeof(key));
+		return MU_SW_UNKNOWN;
+	}
+	if (cardsim_point(fresh ? key : c->card_key, point) != 0) {
+		mu_memzero(key, sizeof(key));
+		return MU_SW_UNKNOWN;
+	}
+	mu_tlv_put(o, MU_TAG_SERIAL, c->serial, sizeof(c->serial));
+	mu_tlv_put(o, MU_TAG_PUBKEY, point, sizeof(point));
+	if (o->overflow) {
+		mu_memzero(key, sizeof(key));
+		return MU_SW_UNKNOWN;
+	}
+	if (fresh) {
+		memcpy(c->card_key, key, sizeof(key));
 		c->has_card_key = true;
 		c->dirty = true;
 	}
-	if (cardsim_point(c->card_key, point) != 0)
-		return MU_SW_UNKNOWN;
-	mu_tlv_put(o, MU_TAG_SERIAL, c->serial, sizeof(c->serial));
-	mu_tlv_put(o, MU_TAG_PUBKEY, point, sizeof(point));
+	mu_memzero(key, sizeof(key));
 	return MU_SW_OK;
 }
 
@@ -66,21 +78,21 @@ uint16_t cardsim_cmd_enroll(cardsim_card *c, const mu_apdu *a, const uint8_t *d,
 	    cardsim_tlv_get(pkg.value, pkg.len, MU_TAG_ROOT_CERT, &root) != 1)
 		return MU_SW_WRONG_DATA;
 
-	char zone_id[MU_ZONE_ID_MAX + 1], ou[MU_ZONE_ID_MAX + 1];
+	char zone_id[MU_ZONE_ID_MAX + 1];
 	cardsim_text_copy(zone_id, zone.value, zone.len);
 	cardsim_cert cac = {0}, cardc = {0}, rootc = {0};
-	uint8_t serial[MU_SERIAL_LEN], own[MU_P521_POINT_LEN], got[MU_P521_POINT_LEN];
+	uint8_t serial[MU_SERIAL_LEN], own[MU_P521_POINT_LEN];
 	EVP_PKEY *ca_pub = NULL, *card_pub = NULL;
 	uint16_t sw = MU_SW_REF_NOT_USABLE;
-	if (!cardsim_x509_self_signed(ca.value, ca.len) ||
-	    !cardsim_x509_info(ca.value, ca.len, &ca_pub, ou, sizeof(ou)) ||
-	    strcmp(ou, zone_id) != 0 ||
-	    mu_unit_verify_ctx(ca_pub, MU_ENROLL_CONTEXT, pkg_start, pkg_len, sig.value, sig.len) != 0 ||
-	    cardsim_cert_set(&cac, ca.value, ca.len) != 0 ||
+	/* a self-signed zone CA of the package's zone signed the package, and
+	 * certified this very card (serial and key) in that zone */
+	if (!cardsim_x509_zone_ca_key(ca.value, ca.len, zone_id, &ca_pub) ||
+	    !cardsim_verify(ca_pub, MU_ENROLL_CONTEXT, pkg_start, pkg_len, &sig) ||
+	    cardsim_cert_set(&cac, ca.value, ca.len) != MU_OK ||
 	    !cardsim_x509_card_check(cert.value, cert.len, &cac, zone_id, serial, &card_pub) ||
 	    memcmp(serial, c->serial, MU_SERIAL_LEN) != 0 || cardsim_point(c->card_key, own) != 0 ||
-	    mu_unit_p521_point(card_pub, got) != 0 || memcmp(own, got, sizeof(own)) != 0 ||
-	    !cardsim_x509_self_signed(root.value, root.len))
+	    !cardsim_x509_has_point(cert.value, cert.len, own) ||
+	    mu_x509_check_self_signed(root.value, root.len) != MU_OK)
 		goto fail;
 	sw = MU_SW_UNKNOWN;
 	if (cardsim_cert_set(&cardc, cert.value, cert.len) != 0 ||
@@ -141,11 +153,7 @@ uint16_t cardsim_cmd_get_cert(cardsim_card *c, const mu_apdu *a, const uint8_t *
 	if (cert->len == 0)
 		return MU_SW_NOT_FOUND;
 	/* raw DER, not a TLV */
-	if (o->cap - o->len < cert->len)
-		return MU_SW_UNKNOWN;
-	memcpy(o->buf + o->len, cert->der, cert->len);
-	o->len += cert->len;
-	return MU_SW_OK;
+	return cardsim_put_raw(o, cert->der, cert->len) ? MU_SW_OK : MU_SW_UNKNOWN;
 }
 
 uint16_t cardsim_cmd_genkey(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n,
@@ -168,19 +176,19 @@ uint16_t cardsim_cmd_genkey(cardsim_card *c, const mu_apdu *a, const uint8_t *d,
 	uint8_t key[MU_P521_SCALAR_LEN], point[MU_P521_POINT_LEN], id[MU_KEY_ID_LEN];
 	uint8_t *der = NULL;
 	size_t der_len = 0;
-	cardsim_cert cert = {0};
 	EVP_PKEY *k = NULL;
 	sw = MU_SW_UNKNOWN;
 	cardsim_text_copy(admin, name.value, name.len);
 	if (cardsim_generate(key) != 0 || (k = cardsim_key(key)) == NULL ||
-	    mu_unit_p521_point(k, point) != 0 || mu_unit_key_id(point, id) != 0 ||
-	    mu_admin_cert_make(k, admin, &der, &der_len) != 0 ||
-	    cardsim_cert_set(&cert, der, der_len) != 0)
+	    mu_ec_public_point(k, point) != MU_OK || mu_ec_key_id(point, id) != MU_OK ||
+	    mu_x509_make_admin(k, admin, &der, &der_len) != MU_OK || der_len > CARDSIM_CERT_MAX)
 		goto done;
 	mu_tlv_put(o, MU_TAG_PUBKEY, point, sizeof(point));
 	mu_tlv_put(o, MU_TAG_KEY_ID, id, sizeof(id));
-	cardsim_cert_clear(&c->admin_cert);
-	c->admin_cert = cert;
+	if (o->overflow)
+		goto done;
+	cardsim_cert_take(&c->admin_cert, der, der_len);
+	der = NULL;
 	memcpy(c->sig_key, key, sizeof(key));
 	memcpy(c->admin_name, admin, sizeof(admin));
 	c->has_sigkey = true;
@@ -207,18 +215,14 @@ uint16_t cardsim_cmd_pso(cardsim_card *c, const mu_apdu *a, const uint8_t *d, si
 		return MU_SW_NOT_FOUND;
 	if (n == 0 || n > MU_SIGN_DATA_MAX)
 		return MU_SW_WRONG_LENGTH;
-	/* raw DER signature: sign into a TLV, then drop the TLV header */
-	size_t start = o->len;
-	sw = cardsim_sign_tlv(c->sig_key, "", d, n, o);
-	if (sw != MU_SW_OK)
-		return sw;
-	mu_tlv_reader r;
-	mu_tlv t;
-	mu_tlv_reader_init(&r, o->buf + start, o->len - start);
-	if (mu_tlv_next(&r, &t) != 1)
+	/* the block as given, no context: the raw DER signature is the answer */
+	uint8_t sig[MU_EC_SIG_MAX];
+	size_t sig_len = 0;
+	EVP_PKEY *k = cardsim_key(c->sig_key);
+	int rc = k != NULL ? mu_ec_sign(k, NULL, d, n, sig, sizeof(sig), &sig_len) : MU_ERR_CRYPTO;
+	EVP_PKEY_free(k);
+	if (rc != MU_OK || !cardsim_put_raw(o, sig, sig_len))
 		return MU_SW_UNKNOWN;
-	memmove(o->buf + start, t.value, t.len);
-	o->len = start + t.len;
 	return MU_SW_OK;
 }
 
@@ -243,13 +247,17 @@ uint16_t cardsim_cmd_keypart_gen(cardsim_card *c, const mu_apdu *a, const uint8_
 		return MU_SW_NO_SPACE;
 	cardsim_keypart p = {.used = true};
 	cardsim_text_copy(p.desc, desc.value, desc.len);
-	if (RAND_bytes(p.value, sizeof(p.value)) != 1 ||
-	    mu_vp_compute(p.value, sizeof(p.value), p.vp) != 0) {
+	if (mu_random(p.value, sizeof(p.value)) != MU_OK ||
+	    mu_vp_compute(p.value, sizeof(p.value), p.vp) != MU_OK) {
 		mu_memzero(&p, sizeof(p));
 		return MU_SW_UNKNOWN;
 	}
 	mu_tlv_put_u8(o, MU_TAG_SLOT, (uint8_t)slot);
 	mu_tlv_put(o, MU_TAG_VP, p.vp, sizeof(p.vp));
+	if (o->overflow) {
+		mu_memzero(&p, sizeof(p));
+		return MU_SW_UNKNOWN;
+	}
 	c->parts[slot] = p;
 	mu_memzero(&p, sizeof(p));
 	c->dirty = true;

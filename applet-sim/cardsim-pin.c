@@ -8,11 +8,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
+#include "mu-crypto.h"
 #include "mu-secret.h"
+#include "mu-status.h"
 #include "mu-sw.h"
-#include "mu-unit-crypto.h"
 
 /* Selects the PIN a command names in P2; NULL when the card has no such PIN. */
 static uint8_t *pin_ref(cardsim_card *c, const mu_apdu *a, uint8_t **tries, bool **verified,
@@ -112,14 +112,13 @@ uint16_t cardsim_cmd_get_challenge(cardsim_card *c, const mu_apdu *a, const uint
 		return MU_SW_WRONG_P1P2;
 	if (n != 0)
 		return MU_SW_WRONG_LENGTH;
-	if (RAND_bytes(c->challenge, sizeof(c->challenge)) != 1)
-		return MU_SW_UNKNOWN;
-	c->has_challenge = true;
+	uint8_t challenge[MU_CHALLENGE_LEN];
 	/* raw bytes, not a TLV */
-	if (o->cap - o->len < MU_CHALLENGE_LEN)
+	if (mu_random(challenge, sizeof(challenge)) != MU_OK ||
+	    !cardsim_put_raw(o, challenge, sizeof(challenge)))
 		return MU_SW_UNKNOWN;
-	memcpy(o->buf + o->len, c->challenge, MU_CHALLENGE_LEN);
-	o->len += MU_CHALLENGE_LEN;
+	memcpy(c->challenge, challenge, sizeof(challenge));
+	c->has_challenge = true;
 	return MU_SW_OK;
 }
 
@@ -128,8 +127,7 @@ uint16_t cardsim_cmd_reset_retry(cardsim_card *c, const mu_apdu *a, const uint8_
 {
 	(void)o;
 	mu_tlv sig, pin;
-	if (c->type == MU_CARD_TYPE_CA)
-		return MU_SW_INCOMPATIBLE_FILE; /* a CA PIN at 0 is blocked for good */
+	/* EP11 only: a CA PIN at 0 is blocked for good */
 	if (c->type != MU_CARD_TYPE_EP11)
 		return MU_SW_INCOMPATIBLE_FILE;
 	if (a->p1 != 0 || a->p2 != MU_PIN_REF_1)
@@ -139,18 +137,19 @@ uint16_t cardsim_cmd_reset_retry(cardsim_card *c, const mu_apdu *a, const uint8_
 		return MU_SW_WRONG_DATA;
 	if (!c->has_challenge)
 		return MU_SW_CONDITIONS;
-	/* one attempt per challenge */
-	c->has_challenge = false;
+	/* one attempt per challenge, whatever its outcome */
 	uint8_t msg[MU_SERIAL_LEN + MU_CHALLENGE_LEN];
 	memcpy(msg, c->serial, MU_SERIAL_LEN);
 	memcpy(msg + MU_SERIAL_LEN, c->challenge, MU_CHALLENGE_LEN);
+	c->has_challenge = false;
 	mu_memzero(c->challenge, sizeof(c->challenge));
+	/* only the card's own zone CA may unblock it */
 	EVP_PKEY *ca = NULL;
-	if (!cardsim_x509_info(c->ca_cert.der, c->ca_cert.len, &ca, NULL, 0))
+	if (!cardsim_x509_zone_ca_key(c->ca_cert.der, c->ca_cert.len, c->zone_id, &ca))
 		return MU_SW_UNKNOWN;
-	int rc = mu_unit_verify_ctx(ca, MU_UNBLOCK_CONTEXT, msg, sizeof(msg), sig.value, sig.len);
+	bool ok = cardsim_verify(ca, MU_UNBLOCK_CONTEXT, msg, sizeof(msg), &sig);
 	EVP_PKEY_free(ca);
-	if (rc != 0)
+	if (!ok)
 		return MU_SW_NOT_VERIFIED;
 	memcpy(c->pin1, pin.value, MU_PIN_LEN);
 	c->tries1 = MU_EP11_PIN_TRIES;

@@ -79,11 +79,17 @@ bool cardsim_zone_ok(const uint8_t *s, size_t len);
 /* Copies a checked text TLV value into a NUL-terminated buffer. */
 void cardsim_text_copy(char *dst, const uint8_t *s, size_t len);
 
+/* Copies der into cert (replacing what it held). Returns 0 or MU_ERR_*. */
 int cardsim_cert_set(cardsim_cert *cert, const uint8_t *der, size_t len);
+/* Takes ownership of a malloc'ed der (replacing what cert held). */
+void cardsim_cert_take(cardsim_cert *cert, uint8_t *der, size_t len);
 void cardsim_cert_clear(cardsim_cert *cert);
 /* Wipes every secret and certificate: the card becomes blank (serial and
  * label stay). */
 void cardsim_wipe_personalization(cardsim_card *c);
+
+/* Appends raw bytes (not a TLV) to the response; false when they do not fit. */
+bool cardsim_put_raw(mu_tlv_writer *o, const uint8_t *p, size_t n);
 
 /* Top-level TLV lookup that insists on exactly one occurrence. Returns 1
  * found, 0 absent, -1 duplicate or malformed. */
@@ -92,15 +98,19 @@ int cardsim_tlv_get(const uint8_t *buf, size_t len, uint32_t tag, mu_tlv *out);
 int cardsim_tlv_span(const uint8_t *buf, size_t len, uint32_t tag, mu_tlv *out,
                      const uint8_t **start, size_t *total);
 
-/* Private keys as EVP_PKEY from the stored scalars (caller frees). */
+/* Keys over mu-crypto.h for the scalars the card stores. */
+/* A key pair from a stored scalar (caller frees), or NULL. */
 EVP_PKEY *cardsim_key(const uint8_t scalar[MU_P521_SCALAR_LEN]);
 /* Generates a P-521 key and stores its scalar. Returns 0 or -1. */
 int cardsim_generate(uint8_t scalar[MU_P521_SCALAR_LEN]);
 /* Public point of a stored scalar. Returns 0 or -1. */
 int cardsim_point(const uint8_t scalar[MU_P521_SCALAR_LEN], uint8_t point[MU_P521_POINT_LEN]);
-/* Signs context || msg with a stored key into out as TLV 93. */
+/* Signs context || msg with a stored key and appends TLV 93 to out. */
 uint16_t cardsim_sign_tlv(const uint8_t scalar[MU_P521_SCALAR_LEN], const char *context,
                           const uint8_t *msg, size_t len, mu_tlv_writer *out);
+/* Verifies a signature over context || msg. */
+bool cardsim_verify(EVP_PKEY *pub, const char *context, const uint8_t *msg, size_t len,
+                    const mu_tlv *sig);
 
 /* Command handlers, one file per group. */
 uint16_t cardsim_cmd_verify(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n, mu_tlv_writer *o);
@@ -122,6 +132,8 @@ uint16_t cardsim_cmd_keypart_list(cardsim_card *c, const mu_apdu *a, const uint8
 uint16_t cardsim_cmd_keypart_delete(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n, mu_tlv_writer *o);
 uint16_t cardsim_cmd_zeroize(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n, mu_tlv_writer *o);
 uint16_t cardsim_cmd_copy_export(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n, mu_tlv_writer *o);
+/* cardsim-export.c: KEYPART EXPORT to a verified unit importer key. */
+uint16_t cardsim_cmd_keypart_export(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n, mu_tlv_writer *o);
 uint16_t cardsim_cmd_copy_import(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n, mu_tlv_writer *o);
 
 /* Envelopes (cardsim-envelope.c), docs/protocol.md §8. */
@@ -153,19 +165,15 @@ uint16_t cardsim_envelope_open(const cardsim_envelope *env, const char *context,
                                EVP_PKEY *signer, const uint8_t card_key[MU_P521_SCALAR_LEN],
                                uint8_t *plain, size_t *plain_len);
 
-/* Certificates (cardsim-x509.c), docs/protocol.md §5. */
-int cardsim_x509_zone_ca(const uint8_t ca_key[MU_P521_SCALAR_LEN], const char *zone_id,
-                         cardsim_cert *out);
-int cardsim_x509_card(const uint8_t ca_key[MU_P521_SCALAR_LEN], const cardsim_cert *ca_cert,
-                      const char *zone_id, const uint8_t serial[MU_SERIAL_LEN],
-                      EVP_PKEY *card_pub, cardsim_cert *out);
-/* True when der is a self-signed certificate (signature verifies with its
- * own key). */
-bool cardsim_x509_self_signed(const uint8_t *der, size_t len);
-/* Checks that der is a card certificate issued by ca (signature and issuer
- * name) for zone_id, and returns its card serial and public key. */
+/* Certificates (cardsim-x509.c): the card's rules over mu-x509.h. */
+/* A self-signed zone CA certificate (naming zone_id unless NULL) with a
+ * P-521 key: its public key in *pub (caller frees). */
+bool cardsim_x509_zone_ca_key(const uint8_t *der, size_t len, const char *zone_id, EVP_PKEY **pub);
+/* The zone id (subject OU) of a certificate, when it is a valid zone id. */
+bool cardsim_x509_zone_of(const uint8_t *der, size_t len, char zone_id[MU_ZONE_ID_MAX + 1]);
+/* A card certificate issued by ca for zone_id: its card serial and its
+ * P-521 public key (caller frees). */
 bool cardsim_x509_card_check(const uint8_t *der, size_t len, const cardsim_cert *ca,
-                             const char *zone_id, uint8_t serial[MU_SERIAL_LEN],
-                             EVP_PKEY **pub);
-/* Public key and OU (zone id) of a certificate; either out may be NULL. */
-bool cardsim_x509_info(const uint8_t *der, size_t len, EVP_PKEY **pub, char *ou, size_t ou_cap);
+                             const char *zone_id, uint8_t serial[MU_SERIAL_LEN], EVP_PKEY **pub);
+/* True when the certificate's subject key is the given P-521 point. */
+bool cardsim_x509_has_point(const uint8_t *der, size_t len, const uint8_t point[MU_P521_POINT_LEN]);

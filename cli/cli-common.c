@@ -55,8 +55,9 @@ int cli_parse(cli_ctx *c, GOptionContext *ctx, int argc, char **argv)
 
 	cli_global_add_entries(c->g, ctx);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
-		int rc = cli_fail(c, CLI_EXIT_USAGE, "%s (see 'openmu-cli card %s --help')",
-		                  error->message, argv[0]);
+		int rc = cli_fail(c, CLI_EXIT_USAGE, "%s (see 'openmu-cli %s%s --help')",
+		                  error->message, strcmp(argv[0], "readers") == 0 ? "" : "card ",
+		                  argv[0]);
 		g_error_free(error);
 		return rc;
 	}
@@ -164,10 +165,10 @@ int cli_fail_card(cli_ctx *c, mu_card *card, int status, const char *what)
 
 	switch (status) {
 	case MU_SC_ERR_REMOVED:
-		return cli_fail(c, CLI_EXIT_NO_CARD,
-		                "%s: the card was removed before the command finished (%s); "
-		                "insert it again and check it with 'openmu-cli card info'",
-		                what, detail);
+		if (card == NULL || mu_card_errmsg(card)[0] == '\0')
+			detail = "the card was removed before the command finished: insert it "
+			         "again, check it with 'openmu-cli card info' and retry";
+		return cli_fail(c, CLI_EXIT_NO_CARD, "%s: %s", what, detail);
 	case MU_SC_ERR_NO_SERVICE:
 		return cli_fail(c, CLI_EXIT_NO_CARD,
 		                "%s: pcscd (the PC/SC daemon) stopped answering: restart it and "

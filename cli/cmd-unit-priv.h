@@ -26,6 +26,7 @@ typedef struct unit_ctx {
 	char *instance_path;   /* --instance, else $OPENMU_INSTANCE */
 	char *unit;            /* --unit */
 	mu_tke_instance *inst; /* loaded by unit_load_instance() */
+	int pin_fd;            /* global --pin-fd, -1 when absent */
 } unit_ctx;
 
 /* The options every subcommand accepts (--instance, --json, --unit);
@@ -59,6 +60,12 @@ void unit_json_print(JsonBuilder *b);
 
 /* Reports a usage error (exit code for usage). */
 int unit_usage(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/* The ceremony commands (cmd-unit-admin.c): admin-add, admin-rm,
+ * thresholds-set, mk-load, mk-commit, mk-setimm, mk-rotate, mk-clrnew,
+ * mk-clrcur, zeroize; argv[0] is the command. Returns -1 for another
+ * command name. */
+int unit_cmd_ceremony(unit_ctx *u, int argc, char **argv);
 
 /* `unit key ...` (cmd-unit-key.c); argv[0] is "key". */
 int unit_cmd_key(unit_ctx *u, int argc, char **argv);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* openmu-cli unit: list, status, compare, admin-add (and key, in
- * cmd-unit-key.c). */
+/* openmu-cli unit: list, status, compare (key is in cmd-unit-key.c, the
+ * ceremony commands with admin-add in cmd-unit-admin.c). */
 #include "cmd-unit.h"
 
 #include <signal.h>
@@ -549,85 +549,6 @@ static int cmd_compare(unit_ctx *u, int argc, char **argv)
 	return rc;
 }
 
-/* ---- unit admin-add ---- */
-
-static int cmd_admin_add(unit_ctx *u, int argc, char **argv)
-{
-	g_autofree char *cert_path = NULL;
-	GOptionEntry entries[] = {
-	    {"cert", 'c', 0, G_OPTION_ARG_FILENAME, &cert_path,
-	     "Admin certificate (PEM or DER): self-signed P-521/SHA-512 with CN=name", "FILE.pem"},
-	    {NULL, 0, 0, 0, NULL, NULL, NULL},
-	};
-	g_autoptr(GOptionContext) ctx = g_option_context_new(
-	    "- install an admin on units in imprint mode (all units, or --unit U)");
-	g_option_context_set_description(
-	    ctx, "The unsigned imprint-mode form of ADD ADMIN: only units in imprint mode (no "
-	         "thresholds set) accept it; a unit outside imprint mode is refused, since "
-	         "adding an admin there needs signatures of installed admins.");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!unit_parse(u, ctx, &argc, &argv))
-		return UNIT_EXIT_USAGE;
-	if (cert_path == NULL)
-		return unit_usage("admin-add needs --cert FILE.pem");
-	GError *error = NULL;
-	mu_admin_cert_info info;
-	if (!unit_load_instance(u, &error))
-		return unit_fail(u, error);
-	g_autoptr(GBytes) cert = mu_tke_admin_cert_load(cert_path, &info, &error);
-	if (cert == NULL)
-		return unit_fail(u, error);
-	const mu_tke_unit *only = NULL;
-	if (u->unit != NULL && (only = mu_tke_instance_find_unit(u->inst, u->unit, &error)) == NULL)
-		return unit_fail(u, error);
-
-	g_autofree char *key_id = mu_tke_hex(info.key_id, MU_UNIT_KEY_ID_LEN);
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "admin");
-	json_builder_begin_object(b);
-	cli_json_str(b, "name", info.name);
-	cli_json_str(b, "key_id", key_id);
-	json_builder_end_object(b);
-	json_builder_set_member_name(b, "units");
-	json_builder_begin_array(b);
-	int rc = UNIT_EXIT_OK;
-	for (size_t i = 0; i < mu_tke_instance_n_units(u->inst); i++) {
-		const mu_tke_unit *unit = mu_tke_instance_unit(u->inst, i);
-		uint64_t counter = 0;
-		GError *e = NULL;
-		if (only != NULL && unit != only)
-			continue;
-		g_autoptr(mu_tke_client) c = mu_tke_client_connect(u->inst, unit, &e);
-		gboolean ok =
-		    c != NULL && mu_tke_admin_add_imprint(c, g_bytes_get_data(cert, NULL),
-		                                          g_bytes_get_size(cert), &counter, &e);
-		json_builder_begin_object(b);
-		cli_json_str(b, "name", unit->name);
-		cli_json_bool(b, "installed", ok);
-		if (ok)
-			cli_json_int(b, "transaction_counter", (gint64)counter);
-		else
-			unit_json_error(b, e);
-		json_builder_end_object(b);
-		if (ok && !u->json)
-			printf("%s: admin %s (key id %s) installed; transaction counter "
-			       "%" G_GUINT64_FORMAT "\n",
-			       unit->name, info.name, key_id, (guint64)counter);
-		if (!ok) {
-			fprintf(stderr, "openmu-cli: %s\n", e->message);
-			if (rc == UNIT_EXIT_OK)
-				rc = unit_exit_code(e);
-			g_error_free(e);
-		}
-	}
-	json_builder_end_array(b);
-	json_builder_end_object(b);
-	if (u->json)
-		unit_json_print(b);
-	return rc;
-}
-
 /* ---- dispatch ---- */
 
 static void print_help(FILE *out)
@@ -641,8 +562,15 @@ static void print_help(FILE *out)
 	             "  list [--offline]             the units of the instance, each verified\n"
 	             "  status [--unit U]            admins, thresholds, registers, counter\n"
 	             "  compare                      every unit side by side, differences marked\n"
-	             "  admin-add --cert FILE.pem [--unit U]\n"
-	             "                               install an admin (imprint mode only)\n"
+	             "  admin-add --cert FILE.pem | --reader R   install an admin\n"
+	             "  admin-rm --key-id HEX | --reader R         remove an admin\n"
+	             "  thresholds-set --sig N --rev N              set the thresholds\n"
+	             "  mk-load --reader R --slot N [--parts 2|3]   load a key part from a card\n"
+	             "  mk-commit [--vp HEX]                        commit the new register\n"
+	             "  mk-setimm | mk-rotate | mk-clrnew | mk-clrcur | zeroize --yes\n"
+	             "      ceremony commands: every unit (or --unit U); admin blocks signed by\n"
+	             "      the cards of --signer-reader R (repeat); PINs from --pin-fd N,\n"
+	             "      OPENMU_PIN / OPENMU_SIGNER_PIN1.. or the terminal\n"
 	             "  key create|list|wrap|unwrap|delete --unit U --token FILE\n"
 	             "                               service-user key storage commands\n"
 	             "\n"
@@ -668,13 +596,14 @@ int cli_cmd_unit(int argc, char **argv, const cli_global *g)
 		const char *name;
 		int (*fn)(unit_ctx *u, int argc, char **argv);
 	} commands[] = {
-	    {"list", cmd_list},           {"status", cmd_status}, {"compare", cmd_compare},
-	    {"admin-add", cmd_admin_add}, {"key", unit_cmd_key},
+	    {"list", cmd_list}, {"status", cmd_status}, {"compare", cmd_compare},
+	    {"key", unit_cmd_key},
 	};
 	unit_ctx u;
 	memset(&u, 0, sizeof(u));
 	u.json = cli_global_json(g);
 	u.instance_path = g_strdup(cli_global_instance(g));
+	u.pin_fd = g->pin_fd;
 
 	/* options before the command: `unit --instance F status` */
 	int i = 1;
@@ -713,6 +642,8 @@ int cli_cmd_unit(int argc, char **argv, const cli_global *g)
 	for (size_t k = 0; k < G_N_ELEMENTS(commands); k++)
 		if (strcmp(argv[i], commands[k].name) == 0)
 			rc = commands[k].fn(&u, argc - i, argv + i);
+	if (rc < 0)
+		rc = unit_cmd_ceremony(&u, argc - i, argv + i);
 	if (rc < 0)
 		rc = unit_usage("unknown command \"%s\" (see openmu-cli unit --help)", argv[i]);
 	mu_tke_instance_free(&u.inst);

@@ -95,8 +95,9 @@ static char *main_summary(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(card_cmds); i++)
 		g_string_append_printf(s, "  card %s\n      %s\n", card_cmds[i].synopsis,
 		                       card_cmds[i].summary);
-	g_string_append(s, "  unit list|status|compare|admin-add|key ...\n"
-	                   "      crypto units of a service instance ('openmu-cli unit --help')\n"
+	g_string_append(s, "  unit COMMAND ...\n"
+	                   "      crypto units of a service instance: status, compare, admins,\n"
+	                   "      master keys, key storage ('openmu-cli unit --help' lists them)\n"
 	                   "\n'openmu-cli card COMMAND --help' shows a command's options and "
 	                   "PINs.");
 	return g_string_free(s, FALSE);

@@ -85,8 +85,9 @@ static int copy_locked(mu_card *src, mu_card *dst)
 		                    di.zone_id, si.zone_id);
 	}
 	if (memcmp(si.serial, di.serial, MU_SERIAL_LEN) == 0)
-		return both(dst, src,
-		            mu_card_fail(dst, MU_SC_ERR_ARG, "source and target are the same card"));
+		return both(
+		    dst, src,
+		    mu_card_fail(dst, MU_SC_ERR_ARG, "source and target are the same card"));
 
 	uint8_t *cert = NULL, *exp = NULL, *imp = NULL;
 	size_t cert_len = 0, exp_len = 0, imp_len = 0;
@@ -108,10 +109,11 @@ static int copy_locked(mu_card *src, mu_card *dst)
 	if (st == MU_SC_OK)
 		st = mu_card_run_sw(src, &ex, exp, MU_CARD_RESP_MAX, &exp_len, &sw);
 	if (st == MU_SC_OK && sw == MU_SW_REF_NOT_USABLE)
-		st = mu_card_fail(src, MU_SC_ERR_ZONE,
-		                  "the source card refused the target card's certificate: the target "
-		                  "card is not a card of zone %s",
-		                  si.zone_id);
+		st = mu_card_fail(
+		    src, MU_SC_ERR_ZONE,
+		    "the source card refused the target card's certificate: the target "
+		    "card is not a card of zone %s",
+		    si.zone_id);
 	else if (st == MU_SC_OK && sw == MU_SW_CONDITIONS)
 		st = mu_card_fail(src, MU_SC_ERR_ARG, "source and target are the same card");
 	else if (st == MU_SC_OK && sw != MU_SW_OK)

@@ -194,6 +194,7 @@ int mu_card_enroll(mu_card *blank, mu_card *ca, const char *pin, const char *lab
 	             .what = "enrolling the card",
 	             .want_type = MU_CARD_TYPE_BLANK};
 	st = mu_card_run(blank, &en, NULL, 0, NULL);
+	mu_card_resp_free(&enroll); /* held the PIN */
 	if (st == MU_SC_ERR_ZONE || st == MU_SC_ERR_CARD) {
 		char detail[MU_CARD_ERRMSG_MAX];
 		memcpy(detail, blank->errmsg, sizeof(detail));

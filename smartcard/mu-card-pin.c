@@ -71,18 +71,11 @@ static int both(mu_card *failed, mu_card *other, int st)
 	return st;
 }
 
-int mu_card_unblock(mu_card *ep11, mu_card *ca, const char *new_pin)
+/* The unblock itself, inside transactions on both cards. */
+static int unblock_locked(mu_card *ep11, mu_card *ca, const char *new_pin)
 {
-	if (ep11 == NULL || ca == NULL || ep11 == ca)
-		return MU_SC_ERR_ARG;
-	mu_card_clear_error(ep11);
-	mu_card_clear_error(ca);
-	int st = mu_card_check_pin(ep11, new_pin, "new PIN");
-	if (st != MU_SC_OK)
-		return both(ep11, ca, st);
-
 	mu_card_info ei, ci;
-	st = mu_card_refresh(ep11, &ei);
+	int st = mu_card_refresh(ep11, &ei);
 	if (st != MU_SC_OK)
 		return both(ep11, ca, st);
 	st = mu_card_refresh(ca, &ci);
@@ -101,15 +94,6 @@ int mu_card_unblock(mu_card *ep11, mu_card *ca, const char *new_pin)
 	uint8_t chal[64], req[128], resp[512], rrc[512];
 	size_t chal_len = 0, req_len = 0, resp_len = 0, rrc_len = 0;
 	mu_tlv sig;
-	st = mu_card_begin(ep11);
-	if (st != MU_SC_OK)
-		return both(ep11, ca, st);
-	st = mu_card_begin(ca);
-	if (st != MU_SC_OK) {
-		mu_card_end(ep11);
-		return both(ca, ep11, st);
-	}
-
 	mu_cmd gc = {.cla = MU_CLA_ISO,
 	             .ins = MU_INS_GET_CHALLENGE,
 	             .ne = MU_CHALLENGE_LEN,
@@ -178,7 +162,29 @@ int mu_card_unblock(mu_card *ep11, mu_card *ca, const char *new_pin)
 		both(ep11, ca, st);
 out:
 	mu_memzero(chal, sizeof(chal));
+	return st;
+}
+
+int mu_card_unblock(mu_card *ep11, mu_card *ca, const char *new_pin)
+{
+	if (ep11 == NULL || ca == NULL || ep11 == ca)
+		return MU_SC_ERR_ARG;
+	mu_card_clear_error(ep11);
+	mu_card_clear_error(ca);
+	int st = mu_card_check_pin(ep11, new_pin, "new PIN");
+	if (st != MU_SC_OK)
+		return both(ep11, ca, st);
+	st = mu_card_begin(ep11);
+	if (st != MU_SC_OK)
+		return both(ep11, ca, st);
+	st = mu_card_begin(ca);
+	if (st != MU_SC_OK) {
+		mu_card_end(ep11);
+		return both(ca, ep11, st);
+	}
+	st = unblock_locked(ep11, ca, new_pin);
 	mu_card_end(ca);
 	mu_card_end(ep11);
+	ep11->have_info = false;
 	return st;
 }

@@ -131,8 +131,8 @@ int mu_card_transport_error(mu_card *c, int st)
 		                    "restart pcscd and retry",
 		                    reader);
 	case MU_SC_ERR_RESPONSE:
-		return mu_card_fail(
-		    c, st, "the card in reader %s sent an answer that is too long or "
+		return mu_card_fail(c, st,
+		                    "the card in reader %s sent an answer that is too long or "
 		                    "does not end; it may not be a genuine OpenMU card",
 		                    reader);
 	case MU_SC_ERR_NOMEM:
@@ -151,8 +151,15 @@ int mu_card_run_sw(mu_card *c, const mu_cmd *cmd, uint8_t *resp, size_t rcap, si
                    uint16_t *sw)
 {
 	size_t got = 0;
-	int st = mu_conn_command_le(c->conn, cmd->cla, cmd->ins, cmd->p1, cmd->p2, cmd->data,
-	                            cmd->len, cmd->ne, resp, resp != NULL ? rcap : 0, &got, sw);
+	/* one command may take several APDUs (chaining, GET RESPONSE): keep
+	 * other applications off the card meanwhile (nests in the callers'
+	 * transactions) */
+	int st = mu_conn_begin(c->conn);
+	if (st == MU_SC_OK) {
+		st = mu_conn_command_le(c->conn, cmd->cla, cmd->ins, cmd->p1, cmd->p2, cmd->data,
+		                        cmd->len, cmd->ne, resp, resp != NULL ? rcap : 0, &got, sw);
+		mu_conn_end(c->conn);
+	}
 	if (st != MU_SC_OK)
 		return mu_card_transport_error(c, st);
 	if (rlen != NULL)

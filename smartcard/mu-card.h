@@ -81,6 +81,31 @@ int mu_card_keypart_gen(mu_card *c, const char *desc, unsigned *slot, uint8_t vp
 int mu_card_keypart_list(mu_card *c, mu_keypart_info **parts, size_t *n);
 int mu_card_keypart_delete(mu_card *c, unsigned slot);
 
+/* A crypto unit a key part is exported to, as the workstation relays it:
+ * all fields come from the unit (INFO and GENERATE IMPORTER) and are
+ * verified by the card, not by the caller. docs/protocol.md §20. */
+typedef struct mu_card_export_target {
+	unsigned slot;           /* key part slot on the card */
+	uint8_t module_id[8];    /* the unit's identity */
+	uint16_t domain;
+	const uint8_t *oa_cert;  /* the unit's OA certificate DER */
+	size_t oa_cert_len;
+	const uint8_t *stmt;     /* the whole A7 importer statement TLV */
+	size_t stmt_len;
+	const uint8_t *stmt_sig; /* the OA signature over it (DER) */
+	size_t stmt_sig_len;
+} mu_card_export_target;
+
+/* KEYPART EXPORT (EP11, verified): the card verifies the OA certificate
+ * against its stored manufacturer root, the statement signature and the
+ * identity, then wraps the part of t->slot for the importer key. On success
+ * *envelope (the whole A6 TLV of §15, malloc'ed) and *env_len are set and
+ * vp (may be NULL) is the part's VP. MU_SC_ERR_CARD when the card refuses
+ * the unit (wrong root, bad signature, other unit), MU_SC_ERR_NOT_FOUND for
+ * an empty slot, PIN errors as usual. Defined in mu-card-export.c. */
+int mu_card_keypart_export(mu_card *c, const mu_card_export_target *t, uint8_t **envelope,
+                           size_t *env_len, uint8_t vp[32]);
+
 /* Copies signature key and key parts from src to dst, both EP11 and
  * verified; MU_SC_ERR_ZONE (with both zone ids in the message) when they
  * are of different zones. */

@@ -18,7 +18,7 @@
 /* Upper bound on the data collected through GET RESPONSE, and on the
  * number of GET RESPONSE rounds (a card that keeps answering 61xx without
  * data must not hold the workstation forever). */
-#define RESP_TOTAL_MAX 65536u
+#define RESP_TOTAL_MAX          65536u
 #define GET_RESPONSE_ROUNDS_MAX (RESP_TOTAL_MAX / 256u + 4u)
 
 struct mu_backend {
@@ -233,13 +233,15 @@ void mu_conn_end(mu_conn *c)
 
 /* ---- trace ---- */
 
-/* Commands whose data carries a PIN: never written to the trace. */
+/* Commands whose data carries a PIN or imports keys: their data is never
+ * written to the trace. */
 static bool is_secret_command(uint8_t cla, uint8_t ins)
 {
 	if ((cla & 0x80u) == 0)
 		return ins == MU_INS_VERIFY || ins == MU_INS_CHANGE_REF ||
 		       ins == MU_INS_RESET_RETRY;
-	return ins == MU_INS_INIT_CA || ins == MU_INS_ENROLL || ins == MU_INS_CA_RESTORE;
+	return ins == MU_INS_INIT_CA || ins == MU_INS_ENROLL || ins == MU_INS_CA_RESTORE ||
+	       ins == MU_INS_COPY_IMPORT;
 }
 
 static void trace_hex(FILE *f, const uint8_t *p, size_t n)
@@ -347,8 +349,14 @@ int mu_conn_command_le(mu_conn *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t
 	int st = MU_SC_OK;
 	uint16_t s = 0;
 
-	mu_apdu a = {.cla = cla, .ins = ins, .p1 = p1, .p2 = p2, .data = len > 0 ? data : NULL,
-	             .nc = len, .ne = ne, .extended = false};
+	mu_apdu a = {.cla = cla,
+	             .ins = ins,
+	             .p1 = p1,
+	             .p2 = p2,
+	             .data = len > 0 ? data : NULL,
+	             .nc = len,
+	             .ne = ne,
+	             .extended = false};
 	mu_apdu_chain chain;
 	mu_apdu link;
 	mu_apdu_chain_init(&chain, &a);
@@ -377,7 +385,8 @@ int mu_conn_command_le(mu_conn *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t
 			st = MU_SC_ERR_RESPONSE;
 			break;
 		}
-		mu_apdu gr = {.cla = 0x00, .ins = MU_INS_GET_RESPONSE,
+		mu_apdu gr = {.cla = 0x00,
+		              .ins = MU_INS_GET_RESPONSE,
 		              .ne = (s & 0xFFu) != 0 ? (s & 0xFFu) : 256u};
 		st = exchange_le(c, &gr, true, &n);
 		if (st != MU_SC_OK)

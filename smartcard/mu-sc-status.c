@@ -10,7 +10,8 @@ static const struct {
 	const char *text;
 } sc_status_table[] = {
     {MU_SC_OK, "success"},
-    {MU_SC_ERR_NO_SERVICE, "pcscd (the PC/SC service) is not running or not reachable: start it and retry"},
+    {MU_SC_ERR_NO_SERVICE,
+     "pcscd (the PC/SC service) is not running or not reachable: start it and retry"},
     {MU_SC_ERR_NO_READER, "no such smart card reader, or no reader connected"},
     {MU_SC_ERR_NO_CARD, "the reader holds no card: insert one"},
     {MU_SC_ERR_REMOVED, "the card was removed during the operation: check the card and retry"},

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Card answers from the fuzzer through a fake backend into the parsers of
- * the card API (card info, key part list, certificate). The input is a
- * sequence of response APDUs, each preceded by its length (2 bytes,
- * big-endian); SELECT is always answered 9000. */
+ * the card API: card info, key part list and certificate, then the status
+ * word mapping of a PIN check (which re-reads the info for its message), a
+ * signature and a key part generation. The input is a sequence of response
+ * APDUs, each preceded by its length (2 bytes, big-endian); SELECT is always
+ * answered 9000, and when the input runs out the card is "removed". */
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,7 +99,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		free(der);
 	}
-	if (mu_card_errmsg(card)[0] != '\0' && strlen(mu_card_errmsg(card)) > 1024)
+	/* every failure leaves a message */
+	if (mu_card_verify(card, 1, "123456") != MU_SC_OK && mu_card_errmsg(card)[0] == '\0')
+		abort();
+	static const uint8_t block[300] = {1, 2, 3};
+	uint8_t *sig = NULL;
+	if (mu_card_sign(card, block, sizeof(block), &sig, &len) == MU_SC_OK) {
+		if (len < 8 || sig[0] != 0x30)
+			abort();
+		free(sig);
+	}
+	unsigned slot = 0;
+	uint8_t vp[32];
+	if (mu_card_keypart_gen(card, "fuzz", &slot, vp) == MU_SC_OK && slot >= MU_KEYPARTS_MAX)
 		abort();
 	mu_card_free(&card);
 	mu_backend_free(&b);

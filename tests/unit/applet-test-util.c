@@ -111,9 +111,15 @@ const uint8_t *applet_tlv(const applet_resp *r, uint32_t tag, size_t *len)
 
 cardsim_card *applet_new_ca(const char *zone)
 {
-	cardsim_card *c = NULL;
-	size_t root_len, n;
+	size_t root_len;
 	g_autofree uint8_t *root = applet_make_root(&root_len);
+	return applet_new_ca_with_root(zone, root, root_len);
+}
+
+cardsim_card *applet_new_ca_with_root(const char *zone, const uint8_t *root, size_t root_len)
+{
+	cardsim_card *c = NULL;
+	size_t n;
 	uint8_t buf[4096];
 	mu_tlv_writer w;
 	applet_resp r;

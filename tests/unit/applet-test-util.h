@@ -30,6 +30,8 @@ uint16_t applet_verify(cardsim_card *c, uint8_t ref, const char *pin);
 uint8_t *applet_make_root(size_t *len);
 /* A fresh CA card of zone with PINs 111111/222222, verified. */
 cardsim_card *applet_new_ca(const char *zone);
+/* The same with a given manufacturer root certificate (DER). */
+cardsim_card *applet_new_ca_with_root(const char *zone, const uint8_t *root, size_t root_len);
 /* A fresh EP11 card enrolled by ca (verified) with PIN 123456, verified. */
 cardsim_card *applet_new_ep11(cardsim_card *ca);
 /* The saved image bytes of a card (g_bytes). */

@@ -311,8 +311,19 @@ static void test_copy_zone(fixture *f, gconstpointer data)
 	g_assert_cmpint(mu_card_copy(src, dst), ==, MU_SC_ERR_ZONE);
 	g_assert_cmpstr(mu_card_errmsg(dst), ==,
 	                "this card belongs to zone ZONE-B, the source card to zone ZONE-A");
+	g_assert_cmpstr(mu_card_errmsg(src), ==,
+	                "this card belongs to zone ZONE-A, the target card to zone ZONE-B");
 	/* one GET DATA per card, nothing else */
 	g_assert_cmpuint(inproc_apdu_count(f->ip, 2), ==, 1);
+	g_assert_cmpuint(inproc_apdu_count(f->ip, 3), ==, 1);
+
+	/* a CA card as the source: refused after the info reads as well */
+	inproc_reset_count(f->ip, 1);
+	inproc_reset_count(f->ip, 3);
+	g_assert_cmpint(mu_card_copy(ca_b, dst), ==, MU_SC_ERR_WRONG_TYPE);
+	g_assert_cmpstr(mu_card_errmsg(dst), ==,
+	                "this is a CA card; the command needs an EP11 card");
+	g_assert_cmpuint(inproc_apdu_count(f->ip, 1), ==, 1);
 	g_assert_cmpuint(inproc_apdu_count(f->ip, 3), ==, 1);
 
 	/* the same zone id with another CA key: the source card refuses */
@@ -478,13 +489,157 @@ static void test_removed(fixture *f, gconstpointer data)
 	g_assert_null(sig);
 	g_assert_cmpstr(mu_card_errmsg(ep), ==,
 	                "the card was removed from reader OpenMU Test Reader 1 during the "
-	                "operation; check the card and retry");
+	                "operation; nothing was changed on the workstation: check the card and "
+	                "retry");
 	mu_card_info info;
 	g_assert_cmpint(mu_card_info_get(ep, &info), ==, MU_SC_ERR_REMOVED);
 	mu_card_free(&ep);
 	g_assert_cmpint(mu_card_open(f->b, inproc_reader_name(f->ip, 1), &ep), ==,
 	                MU_SC_ERR_NO_CARD);
 	mu_card_free(&ca);
+}
+
+static GBytes *saved_image(fixture *f, size_t reader)
+{
+	uint8_t *img = NULL;
+	size_t len = 0;
+	g_assert_cmpint(inproc_image(f->ip, reader, &img, &len), ==, 0);
+	GBytes *b = g_bytes_new(img, len);
+	free(img);
+	return b;
+}
+
+/* The target card is pulled in the middle of the COPY IMPORT chain: the
+ * copy fails with MU_SC_ERR_REMOVED on both handles, the target's saved
+ * image has not changed, and once reinserted the card takes a new copy. */
+static void test_removed_during_copy(fixture *f, gconstpointer data)
+{
+	mu_card *ca = make_ca(f, 0, "ZONE-A");
+	mu_card *src = make_ep11(f, 1, ca);
+	mu_card *dst = make_ep11(f, 2, ca);
+	uint8_t key_id[32];
+	g_assert_cmpint(mu_card_sigkey_gen(src, "dave", false, key_id), ==, MU_SC_OK);
+	g_assert_cmpint(mu_card_keypart_gen(src, "k1", NULL, NULL), ==, MU_SC_OK);
+	g_assert_cmpint(mu_card_keypart_gen(src, "k2", NULL, NULL), ==, MU_SC_OK);
+
+	GBytes *before = saved_image(f, 2);
+	inproc_remove_at(f->ip, 2, MU_INS_COPY_IMPORT, 1); /* after the first link */
+	g_assert_cmpint(mu_card_copy(src, dst), ==, MU_SC_ERR_REMOVED);
+	const char *want = "the card was removed from reader OpenMU Test Reader 2 during the "
+	                   "operation; nothing was changed on the workstation: check the card "
+	                   "and retry";
+	g_assert_cmpstr(mu_card_errmsg(dst), ==, want);
+	g_assert_cmpstr(mu_card_errmsg(src), ==, want);
+	g_assert_null(inproc_card(f->ip, 2));
+	GBytes *after = saved_image(f, 2);
+	g_assert_true(g_bytes_equal(before, after));
+
+	/* the pulled card itself holds nothing new either */
+	cardsim_card *card = inproc_remove(f->ip, 2);
+	g_assert_nonnull(card);
+	uint8_t *img = NULL;
+	size_t len = 0;
+	g_assert_cmpint(cardsim_card_save(card, &img, &len), ==, 0);
+	g_assert_cmpmem(img, len, g_bytes_get_data(before, NULL), g_bytes_get_size(before));
+	free(img);
+
+	/* reinserted, it is an EP11 card without key parts; a retry works */
+	mu_card_free(&dst);
+	inproc_insert(f->ip, 2, card);
+	g_assert_cmpint(mu_card_open(f->b, inproc_reader_name(f->ip, 2), &dst), ==, MU_SC_OK);
+	g_assert_cmpint(mu_card_verify(dst, 1, EP11_PIN), ==, MU_SC_OK);
+	mu_keypart_info *parts = NULL;
+	size_t n = 99;
+	g_assert_cmpint(mu_card_keypart_list(dst, &parts, &n), ==, MU_SC_OK);
+	g_assert_cmpuint(n, ==, 0);
+	free(parts);
+	int st = mu_card_copy(src, dst);
+	if (st != MU_SC_OK)
+		g_error("copy: %s", mu_card_errmsg(dst));
+	g_assert_cmpint(mu_card_keypart_list(dst, &parts, &n), ==, MU_SC_OK);
+	g_assert_cmpuint(n, ==, 2);
+	free(parts);
+	g_bytes_unref(before);
+	g_bytes_unref(after);
+	mu_card_free(&src);
+	mu_card_free(&dst);
+	mu_card_free(&ca);
+}
+
+/* All APDUs sent to reader since the last check went in one transaction. */
+static void check_one_tx(fixture *f, size_t reader)
+{
+	g_assert_cmpuint(inproc_apdu_count(f->ip, reader), >=, 2);
+	g_assert_cmpuint(inproc_apdus_outside_tx(f->ip, reader), ==, 0);
+	g_assert_cmpuint(inproc_tx_count(f->ip, reader), ==, 1);
+	inproc_reset_count(f->ip, reader);
+}
+
+/* Multi-APDU operations hold one transaction per card from the first to the
+ * last APDU; single commands that take several APDUs hold one as well. */
+static void test_transactions(fixture *f, gconstpointer data)
+{
+	mu_card *ca = make_ca(f, 0, "ZONE-A");
+	mu_card *src = make_ep11(f, 1, ca);
+	mu_card *dst = make_ep11(f, 2, ca);
+	mu_card *blank = open_blank(f, 3, "");
+	uint8_t key_id[32];
+	g_assert_cmpint(mu_card_sigkey_gen(src, "erin", false, key_id), ==, MU_SC_OK);
+	g_assert_cmpint(mu_card_keypart_gen(src, "k1", NULL, NULL), ==, MU_SC_OK);
+	for (size_t r = 0; r < 4; r++)
+		inproc_reset_count(f->ip, r);
+
+	g_assert_cmpint(mu_card_copy(src, dst), ==, MU_SC_OK);
+	check_one_tx(f, 1);
+	check_one_tx(f, 2);
+	g_assert_cmpint(mu_card_unblock(dst, ca, "654321"), ==, MU_SC_OK);
+	check_one_tx(f, 0);
+	check_one_tx(f, 2);
+	g_assert_cmpint(mu_card_enroll(blank, ca, EP11_PIN, NULL), ==, MU_SC_OK);
+	check_one_tx(f, 0);
+	check_one_tx(f, 3);
+	g_assert_cmpint(mu_card_zeroize(blank), ==, MU_SC_ERR_NOT_VERIFIED);
+	inproc_reset_count(f->ip, 3);
+	g_assert_cmpint(mu_card_ca_backup(ca, blank, "333333", "444444"), ==, MU_SC_ERR_WRONG_TYPE);
+	inproc_reset_count(f->ip, 0);
+	inproc_reset_count(f->ip, 3);
+	mu_card_free(&blank);
+	blank = open_blank(f, 3, "");
+	inproc_reset_count(f->ip, 3);
+	g_assert_cmpint(mu_card_ca_backup(ca, blank, "333333", "444444"), ==, MU_SC_OK);
+	check_one_tx(f, 0);
+	check_one_tx(f, 3);
+
+	/* a certificate comes in several GET RESPONSE rounds, in one
+	 * transaction */
+	uint8_t *der = NULL;
+	size_t len = 0;
+	g_assert_cmpint(mu_card_get_cert(src, MU_CERT_ADMIN, &der, &len), ==, MU_SC_OK);
+	g_assert_cmpuint(len, >, 256);
+	free(der);
+	check_one_tx(f, 1);
+	mu_card_free(&blank);
+	mu_card_free(&src);
+	mu_card_free(&dst);
+	mu_card_free(&ca);
+}
+
+/* Asserts that the first 16 bytes of a card secret (PINs: all of it) are
+ * not in the hex digits of the trace. */
+static void no_secret_in(const char *kind, const uint8_t *secret, size_t len, void *user)
+{
+	const GString *flat = user;
+	size_t n = len < 16 ? len : 16;
+	bool zero = true;
+	for (size_t i = 0; i < n; i++)
+		zero = zero && secret[i] == 0;
+	if (n == 0 || zero)
+		return; /* an unset slot */
+	char hex[33];
+	for (size_t i = 0; i < n; i++)
+		g_snprintf(hex + 2 * i, 3, "%02X", secret[i]);
+	if (strstr(flat->str, hex) != NULL)
+		g_error("a %s of a card is in the APDU trace", kind);
 }
 
 static void test_trace_flows(fixture *f, gconstpointer data)
@@ -506,15 +661,26 @@ static void test_trace_flows(fixture *f, gconstpointer data)
 	mu_card *bk = open_blank(f, 2, "");
 	mu_conn_set_trace(mu_card_conn(bk), t);
 	g_assert_cmpint(mu_card_ca_backup(ca, bk, "475869", "132435"), ==, MU_SC_OK);
-	mu_card_free(&bk);
-	mu_card_free(&ep);
-	mu_card_free(&ca);
+	mu_card *ep2 = open_blank(f, 3, "");
+	mu_conn_set_trace(mu_card_conn(ep2), t);
+	g_assert_cmpint(mu_card_enroll(ep2, ca, "293847", NULL), ==, MU_SC_OK);
+	g_assert_cmpint(mu_card_verify(ep, 1, "102938"), ==, MU_SC_OK);
+	g_assert_cmpint(mu_card_verify(ep2, 1, "293847"), ==, MU_SC_OK);
+	uint8_t key_id[32];
+	g_assert_cmpint(mu_card_sigkey_gen(ep, "frank", false, key_id), ==, MU_SC_OK);
+	g_assert_cmpint(mu_card_keypart_gen(ep, "k", NULL, NULL), ==, MU_SC_OK);
+	g_assert_cmpint(mu_card_copy(ep, ep2), ==, MU_SC_OK);
+	g_assert_cmpint(mu_card_unblock(ep, ca, "384756"), ==, MU_SC_OK);
+	g_assert_cmpint(mu_card_change_pin(ep2, 1, "293847", "495867"), ==, MU_SC_OK);
 	fclose(t);
 
 	gchar *text = NULL;
 	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
 	g_assert_nonnull(strstr(text, "> 80 12 00 00")); /* PREPARE is traced */
-	static const char *const pins[] = {"918273", "564738", "102938", "475869", "132435"};
+	g_assert_nonnull(strstr(text, "> 00 2C 00 81"));
+	g_assert_nonnull(strstr(text, "> 90 32 00 00 FF\n  [redacted]"));
+	static const char *const pins[] = {"918273", "564738", "102938", "475869",
+	                                   "132435", "293847", "384756", "495867"};
 	for (size_t i = 0; i < G_N_ELEMENTS(pins); i++) {
 		char hex[13];
 		for (size_t k = 0; k < 6; k++)
@@ -522,6 +688,19 @@ static void test_trace_flows(fixture *f, gconstpointer data)
 		g_assert_null(strstr(text, pins[i]));
 		g_assert_null(strstr(text, hex));
 	}
+
+	/* no key the cards hold crosses the workstation in the clear */
+	GString *flat = g_string_new(NULL);
+	for (const char *p = text; *p != '\0'; p++)
+		if (g_ascii_isxdigit(*p))
+			g_string_append_c(flat, *p);
+	for (size_t r = 0; r < 4; r++)
+		cardsim_card_foreach_secret(inproc_card(f->ip, r), no_secret_in, flat);
+	g_string_free(flat, TRUE);
+	mu_card_free(&ep2);
+	mu_card_free(&bk);
+	mu_card_free(&ep);
+	mu_card_free(&ca);
 	g_free(text);
 	g_remove(path);
 	g_rmdir(dir);
@@ -544,6 +723,8 @@ int main(int argc, char **argv)
 	ADD("ca-blocked", test_ca_blocked);
 	ADD("unblock", test_unblock);
 	ADD("removed", test_removed);
+	ADD("removed-during-copy", test_removed_during_copy);
+	ADD("transactions", test_transactions);
 	ADD("trace-flows", test_trace_flows);
 	return g_test_run();
 }
