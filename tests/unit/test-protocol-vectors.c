@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "doc-vectors.h"
 #include "mu-apdu.h"
 #include "mu-card-proto.h"
 #include "mu-status.h"
@@ -146,10 +147,7 @@ static GBytes *v_vp(void)
 	return g_bytes_new(vp, sizeof(vp));
 }
 
-static const struct {
-	const char *name;
-	GBytes *(*make)(void);
-} vectors[] = {
+static const doc_vector vectors[] = {
 	{"atr", v_atr},
 	{"select", v_select},
 	{"get-data-info", v_get_data},
@@ -167,61 +165,9 @@ static const struct {
 	{"vp-00-1f", v_vp},
 };
 
-static GBytes *parse_hex_block(const char *text)
-{
-	GByteArray *out = g_byte_array_new();
-	const char *p = text;
-	while (*p != '\0') {
-		if (g_ascii_isspace(*p)) {
-			p++;
-			continue;
-		}
-		int hi = g_ascii_xdigit_value(p[0]);
-		int lo = p[1] != '\0' ? g_ascii_xdigit_value(p[1]) : -1;
-		g_assert_true(hi >= 0 && lo >= 0);
-		uint8_t b = (uint8_t)(hi << 4 | lo);
-		g_byte_array_append(out, &b, 1);
-		p += 2;
-	}
-	return g_byte_array_free_to_bytes(out);
-}
-
 static void test_vectors(void)
 {
-	g_autofree char *doc = NULL;
-	g_autoptr(GError) err = NULL;
-	g_assert_true(g_file_get_contents(doc_path, &doc, NULL, &err));
-	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-
-	const char *p = doc;
-	const char *marker = "```vector ";
-	while ((p = strstr(p, marker)) != NULL) {
-		p += strlen(marker);
-		const char *eol = strchr(p, '\n');
-		g_assert_nonnull(eol);
-		g_autofree char *name = g_strndup(p, (gsize)(eol - p));
-		const char *end = strstr(eol, "```");
-		g_assert_nonnull(end);
-		g_autofree char *body = g_strndup(eol + 1, (gsize)(end - eol - 1));
-		g_autoptr(GBytes) want = parse_hex_block(body);
-		gboolean known = FALSE;
-		for (size_t i = 0; i < G_N_ELEMENTS(vectors); i++) {
-			if (strcmp(vectors[i].name, name) != 0)
-				continue;
-			g_autoptr(GBytes) got = vectors[i].make();
-			g_test_message("vector %s", name);
-			g_assert_cmpmem(g_bytes_get_data(got, NULL), g_bytes_get_size(got),
-			                g_bytes_get_data(want, NULL), g_bytes_get_size(want));
-			known = TRUE;
-		}
-		if (!known)
-			g_error("docs/protocol.md has a vector '%s' no test checks", name);
-		g_hash_table_add(seen, g_steal_pointer(&name));
-		p = end + 3;
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(vectors); i++)
-		if (!g_hash_table_contains(seen, vectors[i].name))
-			g_error("vector '%s' is missing from docs/protocol.md", vectors[i].name);
+	doc_vectors_check(doc_path, "vector", vectors, G_N_ELEMENTS(vectors));
 }
 
 int main(int argc, char **argv)
