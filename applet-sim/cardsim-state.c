@@ -137,6 +137,9 @@ typedef struct parser {
 	size_t rank;       /* position in body_order of the last field */
 	bool seen[ORDER_LEN];
 	int last_slot;
+	/* public points of the card, zone CA and admin keys */
+	uint8_t card_point[MU_P521_POINT_LEN], ca_point[MU_P521_POINT_LEN],
+		sig_point[MU_P521_POINT_LEN];
 } parser;
 
 static size_t rank_of(uint32_t tag)
@@ -150,12 +153,6 @@ static size_t rank_of(uint32_t tag)
 static bool has(const parser *ps, uint32_t tag)
 {
 	return ps->seen[rank_of(tag)];
-}
-
-static bool scalar_ok(const mu_tlv *t)
-{
-	uint8_t point[MU_P521_POINT_LEN];
-	return t->len == MU_P521_SCALAR_LEN && mu_ec_scalar_point(t->value, point) == MU_OK;
 }
 
 static bool set_cert(cardsim_cert *dst, const mu_tlv *t)
@@ -191,9 +188,11 @@ static bool parse_part(cardsim_card *c, parser *ps, const mu_tlv *t)
 	return mu_vp_compute(p->value, MU_KEYPART_LEN, p->vp) == MU_OK;
 }
 
-static bool parse_key(uint8_t dst[MU_P521_SCALAR_LEN], bool *flag, const mu_tlv *t)
+/* A valid scalar; its point is kept to check the certificate beside it. */
+static bool parse_key(uint8_t dst[MU_P521_SCALAR_LEN], bool *flag, uint8_t point[MU_P521_POINT_LEN],
+                      const mu_tlv *t)
 {
-	if (!scalar_ok(t))
+	if (t->len != MU_P521_SCALAR_LEN || mu_ec_scalar_point(t->value, point) != MU_OK)
 		return false;
 	memcpy(dst, t->value, MU_P521_SCALAR_LEN);
 	*flag = true;
@@ -252,11 +251,11 @@ static bool parse_field(cardsim_card *c, parser *ps, const mu_tlv *t)
 		*(t->tag == TAG_TRIES1 ? &c->tries1 : &c->tries2) = t->value[0];
 		return true;
 	case TAG_CARD_KEY:
-		return parse_key(c->card_key, &c->has_card_key, t);
+		return parse_key(c->card_key, &c->has_card_key, ps->card_point, t);
 	case TAG_CA_KEY:
-		return parse_key(c->ca_key, &c->has_ca_key, t);
+		return parse_key(c->ca_key, &c->has_ca_key, ps->ca_point, t);
 	case TAG_SIG_KEY:
-		return parse_key(c->sig_key, &c->has_sigkey, t);
+		return parse_key(c->sig_key, &c->has_sigkey, ps->sig_point, t);
 	case MU_TAG_ADMIN_NAME:
 		if (!cardsim_text_ok(t->value, t->len, MU_NAME_MAX, false))
 			return false;
@@ -276,11 +275,9 @@ static bool parse_field(cardsim_card *c, parser *ps, const mu_tlv *t)
 }
 
 /* The certificate holds the public key of the stored scalar. */
-static bool cert_has_key(const cardsim_cert *cert, const uint8_t scalar[MU_P521_SCALAR_LEN])
+static bool cert_has_key(const cardsim_cert *cert, const uint8_t point[MU_P521_POINT_LEN])
 {
-	uint8_t point[MU_P521_POINT_LEN];
-	return cert->len > 0 && cardsim_point(scalar, point) == 0 &&
-	       cardsim_x509_has_point(cert->der, cert->len, point);
+	return cert->len > 0 && cardsim_x509_has_point(cert->der, cert->len, point);
 }
 
 /* Which fields each card type must have, and must not. */
@@ -290,7 +287,7 @@ static bool consistent(const cardsim_card *c, const parser *ps)
 		return false;
 	bool sig = c->has_sigkey, parts = ps->last_slot >= 0;
 	if (sig != has(ps, MU_TAG_ADMIN_NAME) || sig != (c->admin_cert.len > 0) ||
-	    (sig && !cert_has_key(&c->admin_cert, c->sig_key)))
+	    (sig && !cert_has_key(&c->admin_cert, ps->sig_point)))
 		return false;
 	bool zone = has(ps, MU_TAG_ZONE_ID) && has(ps, MU_TAG_ZONE_DESC) && has(ps, TAG_PIN1) &&
 	            has(ps, TAG_TRIES1);
@@ -303,12 +300,12 @@ static bool consistent(const cardsim_card *c, const parser *ps)
 	case MU_CARD_TYPE_CA:
 		return zone && has(ps, TAG_PIN2) && has(ps, TAG_TRIES2) && c->has_ca_key && !sig &&
 		       !parts && c->card_cert.len == 0 && c->root_cert.len > 0 &&
-		       cert_has_key(&c->ca_cert, c->ca_key);
+		       cert_has_key(&c->ca_cert, ps->ca_point);
 	case MU_CARD_TYPE_EP11:
 		return zone && !has(ps, TAG_PIN2) && !has(ps, TAG_TRIES2) &&
 		       c->tries1 <= MU_EP11_PIN_TRIES && c->has_card_key && !c->has_ca_key &&
 		       c->ca_cert.len > 0 && c->root_cert.len > 0 &&
-		       cert_has_key(&c->card_cert, c->card_key);
+		       cert_has_key(&c->card_cert, ps->card_point);
 	default:
 		return false;
 	}
@@ -332,7 +329,10 @@ int cardsim_card_load(const uint8_t *img, size_t len, cardsim_card **out)
 	cardsim_card *c = cardsim_card_alloc();
 	if (c == NULL)
 		return MU_ERR_NOMEM;
-	parser ps = {.rank = ORDER_LEN, .last_slot = -1};
+	parser ps;
+	memset(&ps, 0, sizeof(ps));
+	ps.rank = ORDER_LEN;
+	ps.last_slot = -1;
 	mu_tlv_reader r;
 	mu_tlv t;
 	int rc = 0;

@@ -14,6 +14,7 @@
 #include "mu-tke-admin.h"
 #include "mu-tke-ceremony.h"
 #include "mu-tke-error.h"
+#include "mu-tke-journal.h"
 #include "mu-tke-status.h"
 #include "mu-unit-proto.h"
 
@@ -32,6 +33,10 @@ typedef struct ceremony {
 	char **signer_specs; /* --signer-reader */
 	int pin_fd;          /* --pin-fd after the command */
 	gboolean admin_add;  /* JSON "installed" per unit */
+	char *journal_path;  /* --journal or $OPENMU_JOURNAL */
+	mu_tke_journal *journal;
+	const char *step_name; /* of the journal records */
+	mu_card *countersign;  /* of the journal records; default: first signing card */
 } ceremony;
 
 static void ceremony_init(ceremony *cer, unit_ctx *u)
@@ -52,6 +57,8 @@ static void ceremony_clear(ceremony *cer)
 		g_free(cer->readers[i]);
 	}
 	g_strfreev(cer->signer_specs);
+	mu_tke_journal_free(&cer->journal);
+	g_free(cer->journal_path);
 	cli_ctx_clear(&cer->cc);
 }
 
@@ -63,6 +70,10 @@ static void ceremony_entries(ceremony *cer, GOptionContext *ctx)
 	    {"signer-reader", 's', 0, G_OPTION_ARG_STRING_ARRAY, &cer->signer_specs,
 	     "Reader of an admin's signing card (repeat for a quorum)", "R"},
 	    {"pin-fd", 0, 0, G_OPTION_ARG_INT, &cer->pin_fd, "Read the PINs from this fd", "N"},
+	    {"journal", 0, 0, G_OPTION_ARG_FILENAME, &cer->journal_path,
+	     "Append a countersigned record per unit to this ceremony journal "
+	     "(default: $OPENMU_JOURNAL)",
+	     "FILE"},
 	    {NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 	GOptionGroup *group = g_option_group_new("cards", "Signing cards:", "Show the card options",
@@ -77,6 +88,9 @@ static void ceremony_parsed(ceremony *cer)
 	cer->g.json = cer->u->json;
 	if (cer->pin_fd >= 0)
 		cer->g.pin_fd = cer->pin_fd;
+	if (cer->journal_path == NULL && g_getenv("OPENMU_JOURNAL") != NULL &&
+	    *g_getenv("OPENMU_JOURNAL") != '\0')
+		cer->journal_path = g_strdup(g_getenv("OPENMU_JOURNAL"));
 }
 
 /* Opens the EP11 card in spec (reused when already open) and verifies its
@@ -173,6 +187,12 @@ static int for_units(ceremony *cer, const char *what, unit_fn fn, void *data, Js
 	const mu_tke_unit *only = NULL;
 	if (u->unit != NULL && (only = mu_tke_instance_find_unit(u->inst, u->unit, &error)) == NULL)
 		return unit_fail(u, error);
+	if (cer->journal_path != NULL && cer->journal == NULL &&
+	    (cer->journal = mu_tke_journal_open(cer->journal_path, &error)) == NULL)
+		return unit_fail(u, error);
+	mu_card *countersign = cer->countersign;
+	if (countersign == NULL && cer->nsigners > 0)
+		countersign = cer->signers[0].card;
 	int rc = UNIT_EXIT_OK;
 	json_builder_set_member_name(b, "units");
 	json_builder_begin_array(b);
@@ -185,6 +205,11 @@ static int for_units(ceremony *cer, const char *what, unit_fn fn, void *data, Js
 		memset(&out, 0, sizeof(out));
 		g_autoptr(mu_tke_client) c = mu_tke_client_connect(u->inst, unit, &e);
 		gboolean ok = c != NULL && fn(cer, c, data, &out, &e);
+		GError *je = NULL;
+		gboolean journaled =
+		    cer->journal == NULL ||
+		    mu_tke_journal_record_step(cer->journal, cer->step_name, unit->name, c, ok, &out,
+		                               e, cer->signers, cer->nsigners, countersign, &je);
 		json_builder_begin_object(b);
 		cli_json_str(b, "name", unit->name);
 		cli_json_bool(b, "ok", ok);
@@ -225,6 +250,14 @@ static int for_units(ceremony *cer, const char *what, unit_fn fn, void *data, Js
 				rc = unit_exit_code(e);
 			g_error_free(e);
 		}
+		if (!journaled) {
+			/* no step without its record: stop here */
+			fprintf(stderr, "openmu-cli: %s\n", je->message);
+			if (rc == UNIT_EXIT_OK)
+				rc = unit_exit_code(je);
+			g_error_free(je);
+			break;
+		}
 	}
 	json_builder_end_array(b);
 	return rc;
@@ -253,6 +286,7 @@ static int finish_step(ceremony *cer, step_data *sd, const char *what, JsonBuild
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	cli_json_str(b, "command", mu_tke_step_name(sd->step));
+	cer->step_name = mu_tke_step_name(sd->step);
 	rc = for_units(cer, what, run_step, sd, b);
 	json_builder_end_object(b);
 	if (cer->u->json)
@@ -381,7 +415,9 @@ static int cmd_admin_add(unit_ctx *u, int argc, char **argv)
 	cli_json_str(b, "key_id", key_id);
 	json_builder_end_object(b);
 	g_autofree char *what = g_strdup_printf("admin %s (key id %s) installed", info.name, key_id);
+	cer.step_name = mu_tke_step_name(MU_TKE_STEP_ADD_ADMIN);
 	if (cer.nsigners == 0) {
+		cer.step_name = "add-admin-imprint";
 		rc = for_units(&cer, what, run_add_imprint, cert, b);
 	} else {
 		step_data sd = {.step = MU_TKE_STEP_ADD_ADMIN};
@@ -623,6 +659,11 @@ static int cmd_mk_load(unit_ctx *u, int argc, char **argv)
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	json_builder_begin_object(b);
 	cli_json_str(b, "command", "load-part");
+	cer.step_name = "load-part";
+	/* the key-part card countersigns when it holds an admin key */
+	mu_card_info kinfo;
+	if (mu_card_info_get(ld.card, &kinfo) == MU_SC_OK && kinfo.has_sigkey)
+		cer.countersign = ld.card;
 	cli_json_int(b, "slot", slot);
 	rc = for_units(&cer, "key part loaded", run_load, &ld, b);
 	json_builder_end_object(b);

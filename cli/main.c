@@ -6,6 +6,8 @@
 
 #include "cli-common.h"
 #include "cmd-card.h"
+#include "cmd-journal.h"
+#include "cmd-ceremony.h"
 #include "cmd-unit.h"
 
 #ifndef OPENMU_VERSION
@@ -98,6 +100,10 @@ static char *main_summary(void)
 	g_string_append(s, "  unit COMMAND ...\n"
 	                   "      crypto units of a service instance: status, compare, admins,\n"
 	                   "      master keys, key storage ('openmu-cli unit --help' lists them)\n"
+	                   "  journal show|verify [--json] FILE\n"
+	                   "      print or verify a ceremony journal (hash chain, countersignatures)\n"
+	                   "  ceremony plan|run PLAN.ini\n"
+	                   "      steps to a ceremony plan's target, printed or executed\n"
 	                   "\n'openmu-cli card COMMAND --help' shows a command's options and "
 	                   "PINs.");
 	return g_string_free(s, FALSE);
@@ -168,6 +174,10 @@ int main(int argc, char **argv)
 		rc = run_card(&c, argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "unit") == 0) {
 		rc = cli_cmd_unit(argc - 1, argv + 1, &g);
+	} else if (strcmp(argv[1], "journal") == 0) {
+		rc = cli_cmd_journal(argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "ceremony") == 0) {
+		rc = cli_cmd_ceremony(argc - 1, argv + 1, &g);
 	} else {
 		rc = cli_fail(&c, CLI_EXIT_USAGE, "unknown command \"%s\" (see 'openmu-cli --help')",
 		              argv[1]);

@@ -1,14 +1,18 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""A short card session on a fresh virtual deck, through a private pcscd and
-openmu-cli only. Started by scripts/demo."""
+"""A card session and a full key ceremony on a fresh virtual deck, through a
+private pcscd and openmu-cli only: three EP11 cards are made, then
+`openmu-cli ceremony run data/ceremony-sample.ini` takes three emulated units
+from imprint mode to a VALID master key. Started by scripts/demo."""
 import os
 import shlex
 import signal
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "stack"))
+SOURCE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+SAMPLE_PLAN = os.path.join(SOURCE, "data", "ceremony-sample.ini")
+sys.path.insert(0, os.path.join(SOURCE, "tests", "stack"))
 from stackenv import Stack  # noqa: E402
 from unitsim_stack import Instance  # noqa: E402
 
@@ -34,7 +38,7 @@ def show(st, *args):
 
 def main():
     headless = "--headless" in sys.argv[1:]
-    with Stack(readers=2) as st:
+    with Stack(readers=4) as st:
         step("three emulated crypto units (openmu-unitsim) on loopback, in imprint mode")
         units = Instance(st.tmp, "demo", units=3, recovery=0)
         units.start()
@@ -46,10 +50,10 @@ def main():
 
 def session(st, units, headless):
     """The scripted part of the demo."""
-    step("a private pcscd with two vpcd readers, and an empty virtual deck in " + st.deck)
-    for name in ("ca", "alice", "bob"):
+    step("a private pcscd with four vpcd readers, and an empty virtual deck in " + st.deck)
+    for name in ("ca", "alice", "bob", "carol"):
         st.new_card(name, label=name)
-    print("blank cards: ca, alice, bob")
+    print("blank cards: ca, alice, bob, carol")
 
     step("the manufacturer root of the units, which the CA card will trust")
     root = os.path.join(units.dir, "root", "root-cert.pem")
@@ -68,20 +72,40 @@ def session(st, units, headless):
     alice_cert = os.path.join(st.tmp, "alice-admin.pem")
     show(st, "--reader", "1", "card", "sigkey-cert", "--out", alice_cert)
 
-    step("EP11 card for Bob: two master key parts, generated on the card")
-    st.remove(1)
-    st.insert("bob", 1)
-    show(st, "--reader", "1", "card", "init-ep11", "--ca-reader", "0", "--label", "bob")
     show(st, "--reader", "1", "card", "keypart-gen", "--label", "MK part 1")
-    show(st, "--reader", "1", "card", "keypart-gen", "--label", "MK part 2")
-    show(st, "--reader", "1", "card", "keyparts")
-    show(st, "--reader", "1", "card", "info")
+
+    step("EP11 card for Bob in reader 2: a signature key and a master key part")
+    st.insert("bob", 2)
+    show(st, "--reader", "2", "card", "init-ep11", "--ca-reader", "0", "--label", "bob")
+    show(st, "--reader", "2", "card", "sigkey-gen", "--name", "Bob Admin")
+    show(st, "--reader", "2", "card", "keypart-gen", "--label", "MK part 2")
+    show(st, "--reader", "2", "card", "info")
+
+    step("EP11 card for Carol in reader 3: the third master key part")
+    st.insert("carol", 3)
+    show(st, "--reader", "3", "card", "init-ep11", "--ca-reader", "0", "--label", "carol")
+    show(st, "--reader", "3", "card", "keypart-gen", "--label", "MK part 3")
+    show(st, "--reader", "3", "card", "keyparts")
 
     step("Alice's administrator certificate, from her card, installed in every unit (imprint mode)")
     show(st, "--instance", units.ini, "unit", "list")
     show(st, "--instance", units.ini, "unit", "admin-add", "--cert", alice_cert)
     show(st, "--instance", units.ini, "unit", "status", "--unit", "unit1")
     show(st, "--instance", units.ini, "unit", "compare")
+
+    step("the ceremony plan " + os.path.relpath(SAMPLE_PLAN, SOURCE) + ": what is left to do")
+    show(st, "--instance", units.ini, "ceremony", "plan", SAMPLE_PLAN)
+
+    step("the ceremony, in one command: Bob installed, thresholds 2/2, three parts, "
+         "commit, set immediate")
+    show(st, "--instance", units.ini, "ceremony", "run", SAMPLE_PLAN)
+    show(st, "--instance", units.ini, "unit", "compare")
+
+    step("the same plan again")
+    r = show(st, "--instance", units.ini, "ceremony", "run", SAMPLE_PLAN)
+    if "nothing to do" not in r.stdout:
+        print("demo: the second run did not report 'nothing to do'", file=sys.stderr)
+        return 1
 
     if headless:
         step("done: the deck, pcscd, openmu-cardsim and openmu-unitsim are stopped")

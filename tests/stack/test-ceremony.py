@@ -46,13 +46,52 @@ def vp(key):
     return (hashlib.sha256(b"\x01" + key).digest()[:28] + b"\x00" * 4).hex()
 
 
+JOURNAL = []  # the run's journal file, set in run()
+
+
+CEREMONY_CMDS = {"admin-add", "admin-rm", "thresholds-set", "mk-load", "mk-commit",
+                 "mk-setimm", "mk-rotate", "mk-clrnew", "mk-clrcur", "zeroize"}
+
+
+def journal_args(args):
+    return ("--journal", JOURNAL[0]) if args[0] in CEREMONY_CMDS else ()
+
+
 def unit_cli(st, inst, *args, pins=None, expect=OK):
-    return cli(st, "unit", *args, "--instance", inst.ini, pins=pins, expect=expect)
+    return cli(st, "unit", *args, "--instance", inst.ini, *journal_args(args),
+               pins=pins, expect=expect)
 
 
 def unit_json(st, inst, *args, pins=None, expect=OK):
-    r = cli(st, "unit", *args, "--instance", inst.ini, "--json", pins=pins, expect=expect)
+    r = cli(st, "unit", *args, "--instance", inst.ini, *journal_args(args), "--json",
+            pins=pins, expect=expect)
     return r, r.json()
+
+
+def check_journal(st, tmp, path):
+    """journal verify passes on the run's journal and fails on copies with one
+    record edited, one dropped and two swapped."""
+    r = cli(st, "journal", "verify", path)
+    check("verified" in r.out, "journal verify passes on the run's journal", str(r))
+    with open(path) as f:
+        lines = f.read().splitlines(keepends=True)
+    steps = [i for i, ln in enumerate(lines) if " type=step " in ln]
+    check(len(steps) >= 20, f"the journal holds {len(steps)} step records")
+    k = steps[len(steps) // 2]
+    edited = list(lines)
+    edited[k] = edited[k].replace(" result=ok ", " result=refused:x ", 1)
+    check(edited[k] != lines[k], "... a record to edit")
+    dropped = lines[:k] + lines[k + 1:]
+    swapped = list(lines)
+    swapped[k], swapped[k + 1] = swapped[k + 1], swapped[k]
+    for what, text in (("one record edited", edited), ("one record dropped", dropped),
+                       ("two records swapped", swapped)):
+        copy = os.path.join(tmp, "journal-copy")
+        with open(copy, "w") as f:
+            f.write("".join(text))
+        r = cli(st, "journal", "verify", copy, expect=1)
+        check(f"line {k + 1}:" in r.err, f"journal verify fails on a copy with {what} "
+              f"(line {k + 1} named)", str(r))
 
 
 def admin_requests(dump):
@@ -85,6 +124,7 @@ def body(st, tmp):
 
 
 def run(st, tmp, inst, foreign, dump):
+    JOURNAL[:] = [os.path.join(tmp, "ceremony.journal")]
     root = os.path.join(inst.dir, "root", "root-cert.pem")
     new_ca(st, "ca", 0, root, "ZONE-A", CA1, CA2)
     for name, reader in (("alice", 1), ("bob", 2), ("carol", 3)):
@@ -164,6 +204,7 @@ def run(st, tmp, inst, foreign, dump):
           "every unit: current register VALID with the VP of the XOR of the parts")
     r, j = unit_json(st, inst, "compare")
     check(j["equal"] and j["differences"] == 0, "unit compare shows no difference")
+    check_journal(st, tmp, JOURNAL[0])
 
     # -- secrecy -----------------------------------------------------------------
     st.stop_cardsim()
@@ -174,6 +215,8 @@ def run(st, tmp, inst, foreign, dump):
     check(len(hay[0].raw) > 10000 and len(hay[1].raw) > 10000,
           "the cardsim trace and the unitsim dump are not trivial")
     hay.append(Haystack("program outputs", "\n".join(st.outputs).encode()))
+    with open(JOURNAL[0], "rb") as f:
+        hay.append(Haystack("the ceremony journal", f.read()))
     wanted = [(c, k, s) for c, k, s in secrets if k != "pin1" and k != "pin2"]
     wanted.append(("instance", "master-key", mk))
     for card, kind, s in wanted:

@@ -134,6 +134,8 @@ static void test_ca_needs_both_pins(void)
 	g_autoptr(GBytes) before = applet_image(ca);
 	applet_cmd(ca, MU_CLA_PROP, MU_INS_SIGN_UNBLOCK, 0, 0, d, sizeof(d), &r);
 	g_assert_cmphex(r.sw, ==, MU_SW_NOT_VERIFIED);
+	assert_image_unchanged(before, ca);
+	assert_image_unchanged(before, ca);
 	g_assert_cmphex(applet_verify(ca, MU_PIN_REF_2, "000000"), ==, 0x63C4);
 	applet_cmd(ca, MU_CLA_PROP, MU_INS_SIGN_UNBLOCK, 0, 0, d, sizeof(d), &r);
 	g_assert_cmphex(r.sw, ==, MU_SW_NOT_VERIFIED);
