@@ -206,6 +206,58 @@ def run(st, tmp, inst, foreign, dump):
     check(j["equal"] and j["differences"] == 0, "unit compare shows no difference")
     check_journal(st, tmp, JOURNAL[0])
 
+    # -- 5000 keys per unit, then a second master key loaded and rotated --------
+    before = {}
+    blobs = {}
+    data = os.path.join(tmp, "data.bin")
+    with open(data, "wb") as f:
+        f.write(os.urandom(300))
+    for unit in ("unit1", "unit2", "unit3"):
+        token = os.path.join(inst.dir, "units", unit, "service-token")
+        _, j = cli_json(st, "unit", "key", "create", "--instance", inst.ini, "--unit", unit,
+                        "--token", token, "--count", 5000)
+        check(len(j["keys"]) == 5000, f"5000 keys created in {unit}")
+        _, j = cli_json(st, "unit", "key", "list", "--instance", inst.ini, "--unit", unit,
+                        "--token", token)
+        before[unit] = j["keys"]
+        _, j = cli_json(st, "unit", "key", "wrap", "--instance", inst.ini, "--unit", unit,
+                        "--token", token, "--handle", j["keys"][-1]["handle"], "--in",
+                        data)
+        blobs[unit] = j["blob"]
+    for name, reader in (("alice", 1), ("bob", 2), ("carol", 3)):
+        cli(st, "card", "keypart-gen", "--reader", reader, "--label", f"second {name}",
+            pins={"OPENMU_PIN": PINS[name]})
+        pins = {"OPENMU_PIN": PINS[name], "OPENMU_SIGNER_PIN1": PINS["alice"]}
+        _, j = unit_json(st, inst, "mk-load", "--reader", reader, "--slot", 1,
+                         "--signer-reader", 1, pins=pins)
+        check(all(u["ok"] for u in j["units"]), f"{name}'s second part loaded")
+    secrets = read_secrets(st, ["ca", "alice", "bob", "carol", "ca-b", "dave"])
+    second = {}
+    for card, kind, sec in secrets:
+        if kind == "keypart":
+            second.setdefault(card, []).append(sec)
+    mk2 = bytes(a ^ b ^ c for a, b, c in zip(second["alice"][1], second["bob"][1],
+                                             second["carol"][1]))
+    unit_json(st, inst, "mk-commit", "--vp", vp(mk2), *signers, pins=two)
+    unit_json(st, inst, "mk-rotate", "--signer-reader", 1, pins=one)
+    _, j = unit_json(st, inst, "status")
+    check(all(u["current_register"] == {"state": "VALID", "vp": vp(mk2)} and
+              u["new_register"]["state"] == "EMPTY" and u["key_count"] == 5000
+              for u in j["units"]),
+          "after mk-rotate every unit has the second master key current, 5000 keys kept")
+    for unit in ("unit1", "unit2", "unit3"):
+        token = os.path.join(inst.dir, "units", unit, "service-token")
+        _, j = cli_json(st, "unit", "key", "list", "--instance", inst.ini, "--unit", unit,
+                        "--token", token)
+        check(j["keys"] == before[unit],
+              f"{unit}: every key unwraps under the new master key to the same value")
+        _, j = cli_json(st, "unit", "key", "unwrap", "--instance", inst.ini, "--unit", unit,
+                        "--token", token, "--handle", before[unit][-1]["handle"],
+                        "--blob-hex", blobs[unit])
+        with open(data, "rb") as f:
+            check(bytes.fromhex(j["data"]) == f.read(),
+                  f"{unit}: a blob wrapped before the rotation unwraps after it")
+
     # -- secrecy -----------------------------------------------------------------
     st.stop_cardsim()
     hay = []
@@ -219,6 +271,7 @@ def run(st, tmp, inst, foreign, dump):
         hay.append(Haystack("the ceremony journal", f.read()))
     wanted = [(c, k, s) for c, k, s in secrets if k != "pin1" and k != "pin2"]
     wanted.append(("instance", "master-key", mk))
+    wanted.append(("instance", "second master key", mk2))
     for card, kind, s in wanted:
         for h in hay:
             leak = h.leak(s)
