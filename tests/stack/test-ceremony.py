@@ -22,12 +22,13 @@ dump, or any program output.
 
 import hashlib
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cardcli import (OK, Stack, check, cli, cli_json, new_ca, new_ep11,  # noqa: E402
                      main_wrapper)
-from unitsim_stack import Instance  # noqa: E402
+from unitsim_stack import CLIENT, Instance  # noqa: E402
 import importlib.util  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location(
@@ -146,6 +147,20 @@ def run(st, tmp, inst, foreign, dump):
     _, j = unit_json(st, inst, "thresholds-set", "--sig", 2, "--rev", 2, *signers, pins=two)
     check(all(u["ok"] and u["signatures"] == 2 for u in j["units"]),
           "thresholds 2/2 set on every unit with two card signatures")
+
+    # -- a captured signed block replayed: the unit refuses ---------------------
+    with open(dump) as f:
+        captured = [line.split() for line in f if line.split()[1].startswith("800101810103")]
+    unit, payload = captured[-1]
+    before_status = unit_json(st, inst, "status", "--unit", unit)[1]["units"][0]
+    r = subprocess.run([CLIENT, "--instance", inst.ini, "--unit", unit, "replay", payload],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0 and r.stdout.strip() == "status counter",
+          f"the captured thresholds-set block replayed to {unit} is refused as a replay",
+          r.stdout + r.stderr)
+    after_status = unit_json(st, inst, "status", "--unit", unit)[1]["units"][0]
+    check(after_status["transaction_counter"] == before_status["transaction_counter"],
+          "... and changes nothing")
 
     # -- a block signed once where two are needed: the unit refuses ----------
     r, j = unit_json(st, inst, "admin-rm", "--reader", 2, "--signer-reader", 1, pins=one,

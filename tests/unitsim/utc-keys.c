@@ -391,6 +391,23 @@ int utc_cmd_keys(utc_conn *c, const char *cmd, char **args)
 		printf("status %s\n", mu_unit_status_name(c->resp.status));
 		return c->resp.status == MU_UNIT_ERR_FRAME ? UTC_OK : UTC_FAIL;
 	}
+	if (strcmp(cmd, "replay") == 0 && args[0] != NULL) {
+		/* resend captured request bytes (hex) as they are; print the status */
+		gsize len = strlen(args[0]) / 2;
+		g_autofree uint8_t *buf = g_malloc(len + 1);
+		for (gsize k = 0; k < len; k++) {
+			int hi = g_ascii_xdigit_value(args[0][2 * k]);
+			int lo = g_ascii_xdigit_value(args[0][2 * k + 1]);
+			if (hi < 0 || lo < 0)
+				return UTC_USAGE;
+			buf[k] = (uint8_t)(hi << 4 | lo);
+		}
+		int rc = utc_raw(c, buf, len);
+		if (rc != UTC_OK)
+			return rc;
+		printf("status %s\n", mu_unit_status_name(c->resp.status));
+		return UTC_OK;
+	}
 	if (strcmp(cmd, "create-one") == 0) {
 		mu_unit_key_entry e;
 		int rc = create_key(c, "one", &e);
