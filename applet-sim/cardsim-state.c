@@ -205,9 +205,9 @@ static bool parse_field(cardsim_card *c, parser *ps, const mu_tlv *t)
 	size_t rank = rank_of(t->tag);
 	if (rank == ORDER_LEN)
 		return false;
-	bool repeat = rank == ps->rank && t->tag == MU_TAG_KEYPART && ps->seen[rank];
-	if (!repeat && ps->seen[rank])
-		return false;
+	/* strictly rising ranks: no field twice, none out of place; only key
+	 * parts repeat (their slots rise, see parse_part) */
+	bool repeat = rank == ps->rank && t->tag == MU_TAG_KEYPART;
 	if (!repeat && ps->rank != ORDER_LEN && rank <= ps->rank)
 		return false;
 	ps->rank = rank;

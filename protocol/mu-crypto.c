@@ -112,7 +112,9 @@ done:
 	EVP_PKEY_free(key);
 	EVP_PKEY_CTX_free(check);
 	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params); /* the scalar copy inside is cleansed by OSSL_PARAM_BLD */
+	/* the scalar (a secure BIGNUM) was copied into the secure part of params,
+	 * which OSSL_PARAM_free cleanses */
+	OSSL_PARAM_free(params);
 	OSSL_PARAM_BLD_free(bld);
 	return rc;
 }

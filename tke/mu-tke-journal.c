@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "openmu-tke"
 
 #include "mu-tke-journal.h"
+#include "mu-tke-journal-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,12 +18,6 @@
 #include "mu-card-proto.h"
 #include "mu-tke-error.h"
 
-#define MAGIC "OMJ1"
-#define GENESIS "OPENMU-JOURNAL-V1 genesis"
-#define SIG_MAX 160u
-#define CERT_MAX 4096u
-#define STEP_FIELDS 16
-#define CERT_FIELDS 7
 
 /* ---- encoding helpers ---- */
 
@@ -225,7 +220,7 @@ static GString *hashed_part(const mu_tke_journal_record *r)
 }
 
 /* Sets r->hash and returns the hashed part. */
-static GString *record_hash(mu_tke_journal_record *r)
+GString *mu_tke_journal_record_hash(mu_tke_journal_record *r)
 {
 	GString *s = hashed_part(r);
 	sha256(s->str, s->len, r->hash);
@@ -233,7 +228,7 @@ static GString *record_hash(mu_tke_journal_record *r)
 }
 
 /* The full line of r (hash already set), newline included. */
-static char *record_line(const mu_tke_journal_record *r, GString *hashed)
+char *mu_tke_journal_record_line(const mu_tke_journal_record *r, GString *hashed)
 {
 	g_string_append(hashed, " hash=");
 	put_hex(hashed, r->hash, 32);
@@ -263,7 +258,7 @@ typedef struct field {
 	size_t len;
 } field;
 
-static gboolean bad(GError **error, const char *what)
+gboolean mu_tke_journal_bad(GError **error, const char *what)
 {
 	g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_INPUT, "%s", what);
 	return FALSE;
@@ -309,7 +304,7 @@ static gboolean split(const char *line, size_t len, const char *const *names, si
 #define WANT(cond, msg)                                                                            \
 	do {                                                                                       \
 		if (!(cond))                                                                       \
-			return bad(error, msg);                                                    \
+			return mu_tke_journal_bad(error, msg);                                                    \
 	} while (0)
 
 static gboolean parse_step(const field *f, mu_tke_journal_record *r, GError **error)
@@ -387,10 +382,10 @@ gboolean mu_tke_journal_parse_line(const char *line, size_t len, mu_tke_journal_
 	size_t hash_at = 0;
 	memset(&r, 0, sizeof(r));
 	if (len == 0 || len >= MU_TKE_JOURNAL_LINE_MAX)
-		return bad(error, len == 0 ? "empty line" : "line too long");
+		return mu_tke_journal_bad(error, len == 0 ? "empty line" : "line too long");
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] > 0x7e)
-			return bad(error, "a byte that is not printable ASCII");
+			return mu_tke_journal_bad(error, "a byte that is not printable ASCII");
 	WANT(len > 5 && memcmp(line, MAGIC " ", 5) == 0, "not an OpenMU journal record (OMJ1)");
 	gboolean is_cert = g_strstr_len(line, (gssize)len, " type=cert ") != NULL;
 	const char *const *names = is_cert ? cert_names : step_names;
@@ -409,16 +404,16 @@ gboolean mu_tke_journal_parse_line(const char *line, size_t len, mu_tke_journal_
 	gboolean ok = FALSE;
 	if (!get_hex(f[ip].v, f[ip].len, r.prev, 32) ||
 	    !get_hex(f[ip + 1].v, f[ip + 1].len, r.hash, 32)) {
-		bad(error, "prev or hash: not 64 lower-case hex digits");
+		mu_tke_journal_bad(error, "prev or hash: not 64 lower-case hex digits");
 		goto out;
 	}
 	if (is_cert) {
 		if (!get_hex(f[3].v, f[3].len, r.cert_key_id, MU_UNIT_KEY_ID_LEN)) {
-			bad(error, "key: not 64 lower-case hex digits");
+			mu_tke_journal_bad(error, "key: not 64 lower-case hex digits");
 			goto out;
 		}
 		if ((r.cert = get_b64(f[4].v, f[4].len, CERT_MAX, &r.cert_len)) == NULL) {
-			bad(error, "cert: not canonical base64 of a certificate");
+			mu_tke_journal_bad(error, "cert: not canonical base64 of a certificate");
 			goto out;
 		}
 	} else if (!parse_step(f, &r, error)) {
@@ -427,7 +422,7 @@ gboolean mu_tke_journal_parse_line(const char *line, size_t len, mu_tke_journal_
 	uint8_t h[32];
 	sha256(line, hash_at, h);
 	if (memcmp(h, r.hash, 32) != 0) {
-		bad(error, "hash: not the SHA-256 of the record (the record was edited)");
+		mu_tke_journal_bad(error, "hash: not the SHA-256 of the record (the record was edited)");
 		goto out;
 	}
 	*out = r;
@@ -440,17 +435,12 @@ out:
 
 /* ---- verification ---- */
 
-typedef struct known_key {
-	uint8_t key_id[MU_UNIT_KEY_ID_LEN];
-	EVP_PKEY *pub;
-} known_key;
-
 static void known_key_clear(gpointer p)
 {
 	EVP_PKEY_free(((known_key *)p)->pub);
 }
 
-static known_key *find_key(GArray *keys, const uint8_t *id)
+known_key *mu_tke_journal_find_key(GArray *keys, const uint8_t *id)
 {
 	for (guint i = 0; i < keys->len; i++) {
 		known_key *k = &g_array_index(keys, known_key, i);
@@ -477,19 +467,19 @@ static gboolean check_chained(const mu_tke_journal_record *r, uint64_t seq, cons
 	if (r->type == MU_TKE_JOURNAL_CERT) {
 		mu_admin_cert_info info;
 		known_key k;
-		WANT(find_key(keys, r->cert_key_id) == NULL, "cert: this key id was introduced before");
+		WANT(mu_tke_journal_find_key(keys, r->cert_key_id) == NULL, "cert: this key id was introduced before");
 		WANT(mu_admin_cert_check(r->cert, r->cert_len, &info, &k.pub) == 0,
 		     "cert: not a valid self-signed P-521 admin certificate");
 		if (memcmp(info.key_id, r->cert_key_id, MU_UNIT_KEY_ID_LEN) != 0) {
 			EVP_PKEY_free(k.pub);
-			return bad(error, "key: not the SHA-256 of the certificate's public point");
+			return mu_tke_journal_bad(error, "key: not the SHA-256 of the certificate's public point");
 		}
 		memcpy(k.key_id, info.key_id, MU_UNIT_KEY_ID_LEN);
 		g_array_append_val(keys, k);
 		return TRUE;
 	}
 	if (r->has_by) {
-		known_key *k = find_key(keys, r->by);
+		known_key *k = mu_tke_journal_find_key(keys, r->by);
 		uint8_t tbs[MU_TKE_JOURNAL_TBS_LEN];
 		WANT(k != NULL, "by: no earlier cert record introduces this key id");
 		mu_tke_journal_tbs(r->hash, tbs);
@@ -502,8 +492,9 @@ static gboolean check_chained(const mu_tke_journal_record *r, uint64_t seq, cons
 /* Walks data line by line, checking each record and the chain; keys gets
  * the certificates introduced, last the hash of the last record, records
  * (may be NULL) the records. */
-static gboolean walk(const char *data, size_t len, mu_tke_journal_summary *sum, GArray *keys,
-                     uint8_t last[32], GPtrArray *records, GError **error)
+gboolean mu_tke_journal_walk(const char *data, size_t len, mu_tke_journal_summary *sum,
+                             GArray *keys, uint8_t last[32], GPtrArray *records,
+                             GError **error)
 {
 	size_t pos = 0, line = 0;
 	genesis(last);
@@ -542,7 +533,7 @@ static gboolean walk(const char *data, size_t len, mu_tke_journal_summary *sum, 
 	return TRUE;
 }
 
-static GArray *keys_new(void)
+GArray *mu_tke_journal_keys_new(void)
 {
 	GArray *keys = g_array_new(FALSE, TRUE, sizeof(known_key));
 	g_array_set_clear_func(keys, known_key_clear);
@@ -554,9 +545,9 @@ gboolean mu_tke_journal_verify(const char *data, size_t len, mu_tke_journal_summ
 {
 	mu_tke_journal_summary s;
 	uint8_t last[32];
-	g_autoptr(GArray) keys = keys_new();
+	g_autoptr(GArray) keys = mu_tke_journal_keys_new();
 	GPtrArray *recs = records != NULL ? g_ptr_array_new_with_free_func(record_free) : NULL;
-	gboolean ok = walk(data, len, &s, keys, last, recs, error);
+	gboolean ok = mu_tke_journal_walk(data, len, &s, keys, last, recs, error);
 	if (sum != NULL)
 		*sum = s;
 	if (records != NULL)
@@ -564,256 +555,3 @@ gboolean mu_tke_journal_verify(const char *data, size_t len, mu_tke_journal_summ
 	return ok;
 }
 
-/* ---- appending ---- */
-
-struct mu_tke_journal {
-	int fd;
-	char *path;
-	uint64_t seq; /* of the last record */
-	uint8_t last[32];
-	GArray *keys;      /* known_key: the certificates introduced */
-	gboolean broken;   /* a write failed: append nothing more */
-	mu_card *card;     /* the countersigning card whose certificate is cached */
-	GBytes *card_cert;
-};
-
-mu_tke_journal *mu_tke_journal_open(const char *path, GError **error)
-{
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		int err = errno;
-		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_INPUT,
-		            "cannot open the journal %s: %s", path, g_strerror(err));
-		return NULL;
-	}
-	if (flock(fd, LOCK_EX) != 0) {
-		int err = errno;
-		close(fd);
-		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_INPUT, "cannot lock the journal %s: %s",
-		            path, g_strerror(err));
-		return NULL;
-	}
-	g_autofree char *data = NULL;
-	gsize len = 0;
-	GError *e = NULL;
-	mu_tke_journal_summary sum;
-	mu_tke_journal *j = g_new0(mu_tke_journal, 1);
-	j->fd = fd;
-	j->path = g_strdup(path);
-	j->keys = keys_new();
-	if (!g_file_get_contents(path, &data, &len, &e) ||
-	    !walk(data, len, &sum, j->keys, j->last, NULL, &e)) {
-		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_INPUT,
-		            "the journal %s is broken; nothing is appended to it: %s", path,
-		            e->message);
-		g_error_free(e);
-		mu_tke_journal_free(&j);
-		return NULL;
-	}
-	j->seq = sum.records;
-	return j;
-}
-
-void mu_tke_journal_free(mu_tke_journal **j)
-{
-	if (j == NULL || *j == NULL)
-		return;
-	if ((*j)->fd >= 0)
-		close((*j)->fd); /* releases the lock */
-	g_free((*j)->path);
-	g_array_unref((*j)->keys);
-	if ((*j)->card_cert != NULL)
-		g_bytes_unref((*j)->card_cert);
-	g_free(*j);
-	*j = NULL;
-}
-
-/* One write() of the whole line, then fsync. */
-static gboolean write_line(mu_tke_journal *j, const char *line, GError **error)
-{
-	size_t len = strlen(line);
-	ssize_t n;
-	do
-		n = write(j->fd, line, len);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)len || fsync(j->fd) != 0) {
-		int err = n < 0 ? errno : (n != (ssize_t)len ? EIO : errno);
-		j->broken = TRUE;
-		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_INPUT,
-		            "cannot append to the journal %s: %s", j->path, g_strerror(err));
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* Writes r (seq, prev and hash set here) and advances the chain. */
-static gboolean append_record(mu_tke_journal *j, mu_tke_journal_record *r,
-                              const mu_tke_journal_signer *signer, GError **error)
-{
-	r->seq = j->seq + 1;
-	memcpy(r->prev, j->last, 32);
-	GString *hashed = record_hash(r);
-	if (r->has_by) {
-		uint8_t tbs[MU_TKE_JOURNAL_TBS_LEN];
-		mu_tke_journal_tbs(r->hash, tbs);
-		if (!signer->sign(signer->ctx, tbs, sizeof(tbs), &r->sig, &r->sig_len, error)) {
-			g_string_free(hashed, TRUE);
-			g_prefix_error(error, "journal countersignature: ");
-			return FALSE;
-		}
-		if (r->sig_len == 0 || r->sig_len > SIG_MAX) {
-			g_string_free(hashed, TRUE);
-			return bad(error, "journal countersignature: not a P-521 ECDSA signature");
-		}
-	}
-	g_autofree char *line = record_line(r, hashed);
-	if (strlen(line) >= MU_TKE_JOURNAL_LINE_MAX)
-		return bad(error, "journal record too long");
-	if (!write_line(j, line, error))
-		return FALSE;
-	j->seq = r->seq;
-	memcpy(j->last, r->hash, 32);
-	return TRUE;
-}
-
-static gboolean check_text(const char *s, gboolean allow_empty)
-{
-	return s != NULL && (allow_empty || s[0] != '\0') && strlen(s) <= MU_TKE_JOURNAL_TEXT_MAX &&
-	       g_utf8_validate(s, -1, NULL);
-}
-
-gboolean mu_tke_journal_append(mu_tke_journal *j, const mu_tke_journal_record *r,
-                               const mu_tke_journal_signer *signer, GError **error)
-{
-	if (j->broken)
-		return bad(error, "an earlier append to the journal failed; nothing more is appended");
-	if (!check_text(r->step, FALSE) || !check_text(r->unit, FALSE) ||
-	    (!r->ok && !check_text(r->result, TRUE)) || r->nsigners > MU_TKE_JOURNAL_SIGNERS_MAX) {
-		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_ARG, "bad journal record");
-		return FALSE;
-	}
-	mu_tke_journal_record rec = *r;
-	rec.type = MU_TKE_JOURNAL_STEP;
-	rec.cert = NULL;
-	rec.sig = NULL;
-	rec.has_by = FALSE;
-	if (rec.time == 0)
-		rec.time = g_get_real_time() / G_USEC_PER_SEC;
-	if (signer != NULL) {
-		mu_admin_cert_info info;
-		if (mu_admin_cert_check(signer->cert, signer->cert_len, &info, NULL) != 0)
-			return bad(error, "the countersigning card holds no valid admin certificate");
-		if (find_key(j->keys, info.key_id) == NULL) {
-			mu_tke_journal_record c;
-			known_key k;
-			memset(&c, 0, sizeof(c));
-			c.type = MU_TKE_JOURNAL_CERT;
-			memcpy(c.cert_key_id, info.key_id, MU_UNIT_KEY_ID_LEN);
-			c.cert = (uint8_t *)g_memdup2(signer->cert, signer->cert_len);
-			c.cert_len = signer->cert_len;
-			gboolean ok = append_record(j, &c, NULL, error);
-			mu_tke_journal_record_clear(&c);
-			if (!ok)
-				return FALSE;
-			if (mu_admin_cert_check(signer->cert, signer->cert_len, &info, &k.pub) != 0)
-				return bad(error, "admin certificate");
-			memcpy(k.key_id, info.key_id, MU_UNIT_KEY_ID_LEN);
-			g_array_append_val(j->keys, k);
-		}
-		rec.has_by = TRUE;
-		memcpy(rec.by, info.key_id, MU_UNIT_KEY_ID_LEN);
-	}
-	gboolean ok = append_record(j, &rec, signer, error);
-	g_free(rec.sig);
-	return ok;
-}
-
-gboolean mu_tke_journal_sign_card(void *ctx, const uint8_t *msg, size_t len, uint8_t **sig,
-                                  size_t *sig_len, GError **error)
-{
-	mu_card *card = ctx;
-	uint8_t *der = NULL;
-	size_t n = 0;
-	if (mu_card_sign(card, msg, len, &der, &n) != MU_SC_OK) {
-		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_INPUT, "the card could not sign: %s",
-		            mu_card_errmsg(card));
-		return FALSE;
-	}
-	/* *sig is freed with g_free by the journal */
-	*sig = g_memdup2(der, n);
-	*sig_len = n;
-	free(der);
-	return TRUE;
-}
-
-gboolean mu_tke_journal_record_step(mu_tke_journal *j, const char *step, const char *unit,
-                                    mu_tke_client *c, gboolean ok, const mu_tke_outcome *out,
-                                    const GError *step_error, const mu_tke_signer *signers,
-                                    size_t nsigners, mu_card *countersign, GError **error)
-{
-	mu_tke_journal_record r;
-	memset(&r, 0, sizeof(r));
-	r.step = g_strdup(step);
-	r.unit = g_strdup(unit);
-	if (c != NULL) {
-		const mu_unit_info *info = mu_tke_client_info(c);
-		r.has_module = true;
-		memcpy(r.module_id, info->module_id, MU_UNIT_MODULE_ID_LEN);
-		r.domain = info->domain;
-	}
-	size_t n = nsigners;
-	if (ok && out != NULL && out->nsigs < n)
-		n = out->nsigs;
-	if (n > MU_TKE_JOURNAL_SIGNERS_MAX)
-		n = MU_TKE_JOURNAL_SIGNERS_MAX;
-	for (size_t i = 0; i < n; i++)
-		memcpy(r.signers[i], signers[i].key_id, MU_UNIT_KEY_ID_LEN);
-	r.nsigners = n;
-	r.ok = ok;
-	gboolean done = FALSE;
-	if (ok && out != NULL) {
-		r.has_counter = true;
-		r.counter = out->counter;
-		r.has_vp = out->has_vp;
-		memcpy(r.vp, out->vp, MU_VP_LEN);
-	} else if (!ok) {
-		const char *m = step_error != NULL ? step_error->message : "failed";
-		size_t mlen = strlen(m);
-		if (mlen > MU_TKE_JOURNAL_TEXT_MAX) {
-			/* cut on a character boundary */
-			const char *end = g_utf8_find_prev_char(m, m + MU_TKE_JOURNAL_TEXT_MAX + 1);
-			mlen = end != NULL ? (size_t)(end - m) : 0;
-		}
-		r.result = g_strndup(m, mlen);
-		if (!g_utf8_validate(r.result, -1, NULL)) {
-			g_free(r.result);
-			r.result = g_strdup("failed (message not UTF-8)");
-		}
-	}
-	if (countersign == NULL) {
-		done = mu_tke_journal_append(j, &r, NULL, error);
-		goto out;
-	}
-	if (j->card != countersign || j->card_cert == NULL) {
-		uint8_t *der = NULL;
-		size_t len = 0;
-		if (mu_card_get_cert(countersign, MU_CERT_ADMIN, &der, &len) != MU_SC_OK) {
-			g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_INPUT,
-			            "journal: cannot read the countersigning card's admin "
-			            "certificate: %s",
-			            mu_card_errmsg(countersign));
-			goto out;
-		}
-		if (j->card_cert != NULL)
-			g_bytes_unref(j->card_cert);
-		j->card_cert = g_bytes_new(der, len);
-		j->card = countersign;
-		free(der);
-	}
-	mu_tke_journal_signer s = {.sign = mu_tke_journal_sign_card, .ctx = countersign};
-	s.cert = g_bytes_get_data(j->card_cert, &s.cert_len);
-	done = mu_tke_journal_append(j, &r, &s, error);
-out:
-	mu_tke_journal_record_clear(&r);
-	return done;
-}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "applet-test-ops.h"
 #include "mu-card-proto.h"
@@ -271,6 +272,20 @@ static void test_prepare_enroll(void)
 	card_cert = pkg_field(&pkg, MU_TAG_CERT, &n);
 	forge_package(ca, "ZONE-A", card_cert, n, ca_cert, n2, card_cert, n, &d);
 	g_assert_cmphex(enroll(c, d.buf, ops_data_len(&d), "123456"), ==, MU_SW_REF_NOT_USABLE);
+	/* a zone CA certificate with the right key that is not self-signed */
+	X509 *x = NULL;
+	EVP_PKEY *k2 = NULL;
+	uint8_t *notself = NULL;
+	g_assert_cmpint(mu_x509_parse(ca_cert, n2, &x), ==, MU_OK);
+	g_assert_cmpint(mu_ec_generate(&k2), ==, MU_OK);
+	g_assert_cmpint(X509_sign(x, k2, EVP_sha512()), >, 0);
+	int nl = i2d_X509(x, &notself);
+	g_assert_cmpint(nl, >, 0);
+	forge_package(ca, "ZONE-A", card_cert, n, notself, (size_t)nl, root, root_len, &d);
+	g_assert_cmphex(enroll(c, d.buf, ops_data_len(&d), "123456"), ==, MU_SW_REF_NOT_USABLE);
+	OPENSSL_free(notself);
+	EVP_PKEY_free(k2);
+	X509_free(x);
 	/* the forger itself makes acceptable packages: tried on a clone */
 	forge_package(ca, "ZONE-A", card_cert, n, ca_cert, n2, root, root_len, &d);
 	cardsim_card *clone = NULL;

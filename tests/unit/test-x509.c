@@ -140,6 +140,45 @@ static void test_card_cert(void)
 	assert_validity(x);
 	X509_free(x);
 
+	/* a signature that does not verify, with names and key ids intact */
+	X509 *resigned = parse(der, len);
+	g_assert_cmpint(X509_sign(resigned, other.key, EVP_sha512()), >, 0);
+	uint8_t *rder = NULL;
+	int rlen = i2d_X509(resigned, &rder);
+	g_assert_cmpint(rlen, >, 0);
+	g_assert_cmpint(mu_x509_check_issued_by(rder, (size_t)rlen, z.der, z.len), ==, MU_ERR_VERIFY);
+	OPENSSL_free(rder);
+	rder = NULL;
+	/* signed by the CA key, but naming another issuer */
+	X509_NAME *elsewhere = X509_NAME_new();
+	X509_NAME_add_entry_by_txt(elsewhere, "CN", MBSTRING_ASC, (const unsigned char *)"Other", -1,
+	                           -1, 0);
+	g_assert_cmpint(X509_set_issuer_name(resigned, elsewhere), ==, 1);
+	g_assert_cmpint(X509_sign(resigned, z.key, EVP_sha512()), >, 0);
+	rlen = i2d_X509(resigned, &rder);
+	g_assert_cmpint(mu_x509_check_issued_by(rder, (size_t)rlen, z.der, z.len), ==, MU_ERR_VERIFY);
+	OPENSSL_free(rder);
+	rder = NULL;
+	X509_NAME_free(elsewhere);
+	X509_free(resigned);
+	/* a card certificate cannot issue certificates (key usage) */
+	uint8_t *sub = NULL;
+	size_t sub_len = 0;
+	EVP_PKEY *leaf = NULL;
+	g_assert_cmpint(mu_ec_generate(&leaf), ==, MU_OK);
+	g_assert_cmpint(mu_x509_make_card(card, der, len, "ZONE-1", serial, leaf, &sub, &sub_len), ==,
+	                MU_OK);
+	g_assert_cmpint(mu_x509_check_issued_by(sub, sub_len, der, len), ==, MU_ERR_VERIFY);
+	free(sub);
+	EVP_PKEY_free(leaf);
+	/* a self-signed certificate whose signature was made by another key */
+	X509 *ca2 = parse(z.der, z.len);
+	g_assert_cmpint(X509_sign(ca2, other.key, EVP_sha512()), >, 0);
+	rlen = i2d_X509(ca2, &rder);
+	g_assert_cmpint(mu_x509_check_self_signed(rder, (size_t)rlen), ==, MU_ERR_VERIFY);
+	OPENSSL_free(rder);
+	X509_free(ca2);
+
 	/* the CA key must be the key of the CA certificate */
 	uint8_t *bad = NULL;
 	size_t bad_len = 0;
