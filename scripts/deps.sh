@@ -7,7 +7,7 @@ OPENMU_PACKAGES=(
   build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
   libssl-dev openssl libglib2.0-dev libjson-glib-dev libpcsclite-dev
   pcscd vsmartcard-vpcd vsmartcard-vpicc python3-pycryptodome pcsc-tools opensc
-  python3 git
+  python3 git desktop-file-utils appstream
 )
 
 openmu_install_deps() {
