@@ -88,23 +88,38 @@ fail:
 	return sw;
 }
 
-uint16_t cardsim_cmd_certify(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n,
-                             mu_tlv_writer *o)
+/* What every officer command checks first: a CA card, P1-P2 00 00 and both
+ * PINs verified. */
+static uint16_t officers_command(const cardsim_card *c, const mu_apdu *a)
 {
-	mu_tlv serial, point;
 	if (c->type != MU_CARD_TYPE_CA)
 		return MU_SW_INCOMPATIBLE_FILE;
 	if (a->p1 != 0 || a->p2 != 0)
 		return MU_SW_WRONG_P1P2;
-	uint16_t sw = cardsim_need_officers(c);
+	return cardsim_need_officers(c);
+}
+
+/* The other card a CA command acts for: {81 serial, 8F card public point}. */
+static uint16_t other_card(const uint8_t *d, size_t n, mu_tlv *serial, EVP_PKEY **pub)
+{
+	mu_tlv point;
+	if (cardsim_tlv_get(d, n, MU_TAG_SERIAL, serial) != 1 || serial->len != MU_SERIAL_LEN ||
+	    cardsim_tlv_get(d, n, MU_TAG_PUBKEY, &point) != 1 || point.len != MU_P521_POINT_LEN ||
+	    mu_ec_from_point(point.value, point.len, pub) != MU_OK)
+		return MU_SW_WRONG_DATA;
+	return MU_SW_OK;
+}
+
+uint16_t cardsim_cmd_certify(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n,
+                             mu_tlv_writer *o)
+{
+	mu_tlv serial;
+	EVP_PKEY *pub = NULL, *ca = NULL;
+	uint16_t sw = officers_command(c, a);
+	if (sw == MU_SW_OK)
+		sw = other_card(d, n, &serial, &pub);
 	if (sw != MU_SW_OK)
 		return sw;
-	if (cardsim_tlv_get(d, n, MU_TAG_SERIAL, &serial) != 1 || serial.len != MU_SERIAL_LEN ||
-	    cardsim_tlv_get(d, n, MU_TAG_PUBKEY, &point) != 1 || point.len != MU_P521_POINT_LEN)
-		return MU_SW_WRONG_DATA;
-	EVP_PKEY *pub = NULL, *ca = NULL;
-	if (mu_ec_from_point(point.value, point.len, &pub) != MU_OK)
-		return MU_SW_WRONG_DATA;
 	cardsim_cert card = {0};
 	int rc = MU_ERR_CRYPTO;
 	if ((ca = cardsim_key(c->ca_key)) != NULL)
@@ -132,11 +147,7 @@ uint16_t cardsim_cmd_sign_unblock(cardsim_card *c, const mu_apdu *a, const uint8
                                   mu_tlv_writer *o)
 {
 	mu_tlv serial, challenge;
-	if (c->type != MU_CARD_TYPE_CA)
-		return MU_SW_INCOMPATIBLE_FILE;
-	if (a->p1 != 0 || a->p2 != 0)
-		return MU_SW_WRONG_P1P2;
-	uint16_t sw = cardsim_need_officers(c);
+	uint16_t sw = officers_command(c, a);
 	if (sw != MU_SW_OK)
 		return sw;
 	if (cardsim_tlv_get(d, n, MU_TAG_SERIAL, &serial) != 1 || serial.len != MU_SERIAL_LEN ||
@@ -152,22 +163,17 @@ uint16_t cardsim_cmd_sign_unblock(cardsim_card *c, const mu_apdu *a, const uint8
 uint16_t cardsim_cmd_backup_export(cardsim_card *c, const mu_apdu *a, const uint8_t *d, size_t n,
                                    mu_tlv_writer *o)
 {
-	mu_tlv serial, point;
-	if (c->type != MU_CARD_TYPE_CA)
-		return MU_SW_INCOMPATIBLE_FILE;
-	if (a->p1 != 0 || a->p2 != 0)
-		return MU_SW_WRONG_P1P2;
-	uint16_t sw = cardsim_need_officers(c);
+	mu_tlv serial;
+	EVP_PKEY *pub = NULL;
+	uint16_t sw = officers_command(c, a);
+	if (sw == MU_SW_OK)
+		sw = other_card(d, n, &serial, &pub);
 	if (sw != MU_SW_OK)
 		return sw;
-	if (cardsim_tlv_get(d, n, MU_TAG_SERIAL, &serial) != 1 || serial.len != MU_SERIAL_LEN ||
-	    cardsim_tlv_get(d, n, MU_TAG_PUBKEY, &point) != 1 || point.len != MU_P521_POINT_LEN)
-		return MU_SW_WRONG_DATA;
-	if (memcmp(serial.value, c->serial, MU_SERIAL_LEN) == 0)
+	if (memcmp(serial.value, c->serial, MU_SERIAL_LEN) == 0) {
+		EVP_PKEY_free(pub);
 		return MU_SW_CONDITIONS;
-	EVP_PKEY *pub = NULL;
-	if (mu_ec_from_point(point.value, point.len, &pub) != MU_OK)
-		return MU_SW_WRONG_DATA;
+	}
 	uint8_t *plain = malloc(BACKUP_PLAIN_MAX);
 	mu_tlv_writer w;
 	if (plain == NULL) {
