@@ -176,33 +176,17 @@ static int backup_locked(mu_card *src, mu_card *dst, const char *pin1, const cha
 	if (st != MU_SC_OK)
 		return st;
 
-	uint8_t prep[512], req[512];
-	size_t prep_len = 0, req_len = 0, exp_len = 0, imp_len = 0;
+	uint8_t req[512];
+	size_t req_len = 0, exp_len = 0, imp_len = 0;
 	uint8_t *exp = NULL, *imp = NULL;
-	mu_tlv serial, point;
 	mu_card *failed = dst;
 
-	mu_cmd pr = {.cla = MU_CLA_PROP,
-	             .ins = MU_INS_PREPARE,
-	             .ne = 256,
-	             .what = "preparing the blank card",
-	             .want_type = MU_CARD_TYPE_BLANK};
-	st = mu_card_run(dst, &pr, prep, sizeof(prep), &prep_len);
-	if (st == MU_SC_OK)
-		st = mu_card_resp_tlv(dst, prep, prep_len, MU_TAG_SERIAL, MU_SERIAL_LEN,
-		                      MU_SERIAL_LEN, &serial, NULL, NULL);
-	if (st == MU_SC_OK)
-		st = mu_card_resp_tlv(dst, prep, prep_len, MU_TAG_PUBKEY, MU_P521_POINT_LEN,
-		                      MU_P521_POINT_LEN, &point, NULL, NULL);
+	st = mu_card_prepare(dst, req, sizeof(req), &req_len);
 	if (st != MU_SC_OK)
 		goto out;
 
 	failed = src;
 	mu_tlv_writer w;
-	mu_tlv_writer_init(&w, req, sizeof(req));
-	mu_tlv_put(&w, MU_TAG_SERIAL, serial.value, serial.len);
-	mu_tlv_put(&w, MU_TAG_PUBKEY, point.value, point.len);
-	mu_tlv_writer_finish(&w, &req_len);
 	mu_cmd ex = {.cla = MU_CLA_PROP,
 	             .ins = MU_INS_CA_BACKUP_EXPORT,
 	             .data = req,

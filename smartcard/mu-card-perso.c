@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mu-secret.h"
+#include "mu-status.h"
 #include "mu-sw.h"
 
 /* Zone ids are 1..32 characters of [A-Za-z0-9._-]. */
@@ -100,6 +101,32 @@ static int both(mu_card *failed, mu_card *other, int st)
 	return st;
 }
 
+int mu_card_prepare(mu_card *blank, uint8_t *req, size_t cap, size_t *req_len)
+{
+	uint8_t prep[512];
+	size_t prep_len = 0;
+	mu_tlv serial, point;
+	mu_cmd pr = {.cla = MU_CLA_PROP,
+	             .ins = MU_INS_PREPARE,
+	             .ne = 256,
+	             .what = "preparing the blank card",
+	             .want_type = MU_CARD_TYPE_BLANK};
+	int st = mu_card_run(blank, &pr, prep, sizeof(prep), &prep_len);
+	if (st == MU_SC_OK)
+		st = mu_card_resp_tlv(blank, prep, prep_len, MU_TAG_SERIAL, MU_SERIAL_LEN,
+		                      MU_SERIAL_LEN, &serial, NULL, NULL);
+	if (st == MU_SC_OK)
+		st = mu_card_resp_tlv(blank, prep, prep_len, MU_TAG_PUBKEY, MU_P521_POINT_LEN,
+		                      MU_P521_POINT_LEN, &point, NULL, NULL);
+	if (st != MU_SC_OK)
+		return st;
+	mu_tlv_writer w;
+	mu_tlv_writer_init(&w, req, cap);
+	mu_tlv_put(&w, MU_TAG_SERIAL, serial.value, serial.len);
+	mu_tlv_put(&w, MU_TAG_PUBKEY, point.value, point.len);
+	return mu_tlv_writer_finish(&w, req_len) == MU_OK ? MU_SC_OK : MU_SC_ERR_ARG;
+}
+
 int mu_card_enroll(mu_card *blank, mu_card *ca, const char *pin, const char *label)
 {
 	if (blank == NULL || ca == NULL || blank == ca)
@@ -113,9 +140,8 @@ int mu_card_enroll(mu_card *blank, mu_card *ca, const char *pin, const char *lab
 		return both(blank, ca, st);
 
 	uint8_t *cert_resp = NULL, *enroll = NULL;
-	uint8_t prep[512], req[512];
-	size_t prep_len = 0, req_len = 0, cert_len = 0, enroll_len = 0;
-	mu_tlv serial, point;
+	uint8_t req[512];
+	size_t req_len = 0, cert_len = 0, enroll_len = 0;
 	const uint8_t *pkg_raw = NULL, *sig_raw = NULL;
 	size_t pkg_raw_len = 0, sig_raw_len = 0;
 	mu_card *failed = blank;
@@ -129,27 +155,12 @@ int mu_card_enroll(mu_card *blank, mu_card *ca, const char *pin, const char *lab
 		return both(ca, blank, st);
 	}
 
-	mu_cmd pr = {.cla = MU_CLA_PROP,
-	             .ins = MU_INS_PREPARE,
-	             .ne = 256,
-	             .what = "preparing the blank card",
-	             .want_type = MU_CARD_TYPE_BLANK};
-	st = mu_card_run(blank, &pr, prep, sizeof(prep), &prep_len);
-	if (st == MU_SC_OK)
-		st = mu_card_resp_tlv(blank, prep, prep_len, MU_TAG_SERIAL, MU_SERIAL_LEN,
-		                      MU_SERIAL_LEN, &serial, NULL, NULL);
-	if (st == MU_SC_OK)
-		st = mu_card_resp_tlv(blank, prep, prep_len, MU_TAG_PUBKEY, MU_P521_POINT_LEN,
-		                      MU_P521_POINT_LEN, &point, NULL, NULL);
+	st = mu_card_prepare(blank, req, sizeof(req), &req_len);
 	if (st != MU_SC_OK)
 		goto out;
 
 	failed = ca;
 	mu_tlv_writer w;
-	mu_tlv_writer_init(&w, req, sizeof(req));
-	mu_tlv_put(&w, MU_TAG_SERIAL, serial.value, serial.len);
-	mu_tlv_put(&w, MU_TAG_PUBKEY, point.value, point.len);
-	mu_tlv_writer_finish(&w, &req_len);
 	mu_cmd cc = {.cla = MU_CLA_PROP,
 	             .ins = MU_INS_CERTIFY_CARD,
 	             .data = req,

@@ -40,6 +40,9 @@ void mu_card_copy_error(mu_card *to, const mu_card *from);
 /* Runs cmd. Returns MU_SC_OK on 9000 (resp/rlen filled when given), else
  * the mapped error with its message set. */
 int mu_card_run(mu_card *c, const mu_cmd *cmd, uint8_t *resp, size_t rcap, size_t *rlen);
+/* PREPARE on a blank card, and the {81 serial, 8F card public point} request
+ * that CERTIFY CARD and CA BACKUP EXPORT take, written to req. */
+int mu_card_prepare(mu_card *blank, uint8_t *req, size_t cap, size_t *req_len);
 /* Like mu_card_run() but returns the status word instead of mapping it
  * (MU_SC_OK with *sw set, or a transport error). */
 int mu_card_run_sw(mu_card *c, const mu_cmd *cmd, uint8_t *resp, size_t rcap, size_t *rlen,
