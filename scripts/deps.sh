@@ -8,6 +8,8 @@ OPENMU_PACKAGES=(
   libssl-dev openssl libglib2.0-dev libjson-glib-dev libpcsclite-dev
   pcscd vsmartcard-vpcd vsmartcard-vpicc python3-pycryptodome pcsc-tools opensc
   python3 git desktop-file-utils appstream
+  libgtk-3-dev xvfb dbus at-spi2-core python3-dogtail python3-pyatspi python3-gi
+  gir1.2-gtk-3.0 libatk-adaptor fonts-dejavu-core adwaita-icon-theme
 )
 
 openmu_install_deps() {

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "mu-card-jobs.h"
+
+#include <stdlib.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <string.h>
+
+#include "mu-gui-util.h"
+#include "mu-secret.h"
+#include "mu-vp.h"
+
+void mu_card_view_free(mu_card_view *v)
+{
+	if (v == NULL)
+		return;
+	g_free(v->reader);
+	free(v->parts);
+	g_free(v);
+}
+
+static mu_backend *open_backend(GError **error)
+{
+	mu_backend *b = NULL;
+	int st = mu_backend_pcsc_open(&b);
+	if (st != MU_SC_OK) {
+		mu_gui_sc_error(st, NULL, "PC/SC", error);
+		g_prefix_error(error, "start pcscd (systemctl start pcscd.socket): ");
+		return NULL;
+	}
+	return b;
+}
+
+static void read_thread(GTask *task, gpointer src, gpointer data, GCancellable *cancel)
+{
+	const char *reader = data;
+	GError *error = NULL;
+	mu_backend *b = open_backend(&error);
+	if (b == NULL) {
+		g_task_return_error(task, error);
+		return;
+	}
+	mu_card *c = NULL;
+	mu_card_view *v = g_new0(mu_card_view, 1);
+	v->reader = g_strdup(reader);
+	int st = mu_card_open(b, reader, &c);
+	if (st == MU_SC_OK)
+		st = mu_card_info_get(c, &v->info);
+	if (st == MU_SC_OK && v->info.type == MU_CARD_TYPE_EP11)
+		st = mu_card_keypart_list(c, &v->parts, &v->nparts);
+	if (st != MU_SC_OK) {
+		mu_gui_sc_error(st, c, "reading the card", &error);
+		mu_card_view_free(v);
+		g_task_return_error(task, error);
+	} else {
+		g_task_return_pointer(task, v, (GDestroyNotify)mu_card_view_free);
+	}
+	mu_card_free(&c);
+	mu_backend_free(&b);
+}
+
+void mu_card_read_async(const char *reader, GCancellable *cancel, GAsyncReadyCallback cb,
+                        gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, cancel, cb, user_data);
+	g_task_set_task_data(task, g_strdup(reader), g_free);
+	g_task_run_in_thread(task, read_thread);
+}
+
+mu_card_view *mu_card_read_finish(GAsyncResult *res, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(res), error);
+}
+
+mu_card_job *mu_card_job_new(mu_card_job_kind kind, const char *reader)
+{
+	mu_card_job *j = g_new0(mu_card_job, 1);
+	j->kind = kind;
+	j->reader = g_strdup(reader);
+	return j;
+}
+
+void mu_card_job_free(mu_card_job *j)
+{
+	if (j == NULL)
+		return;
+	mu_memzero(j->pin1, sizeof(j->pin1));
+	mu_memzero(j->pin2, sizeof(j->pin2));
+	mu_memzero(j->new_pin, sizeof(j->new_pin));
+	g_free(j->reader);
+	g_free(j->root_path);
+	g_free(j->zone);
+	g_free(j->zone_desc);
+	g_free(j->label);
+	g_free(j->desc);
+	g_free(j);
+}
+
+/* Opens the card in reader and checks its type. */
+static mu_card *open_typed(mu_backend *b, const char *reader, int type, const char *want,
+                           mu_card_info *info, GError **error)
+{
+	mu_card *c = NULL;
+	int st = mu_card_open(b, reader, &c);
+	if (st == MU_SC_OK)
+		st = mu_card_info_get(c, info);
+	if (st != MU_SC_OK) {
+		g_autofree char *what = g_strdup_printf("reader \"%s\"", reader);
+		mu_gui_sc_error(st, c, what, error);
+		mu_card_free(&c);
+		return NULL;
+	}
+	if (info->type != type) {
+		g_set_error(error, MU_GUI_ERROR, 1,
+		            "reader \"%s\" holds a %s card: insert %s there", reader,
+		            mu_card_type_name(info->type), want);
+		mu_card_free(&c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The manufacturer root certificate as DER, from a PEM or DER file. */
+static GBytes *read_root(const char *path, GError **error)
+{
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	if (!g_file_get_contents(path, &data, &len, error)) {
+		g_prefix_error(error, "the manufacturer root certificate: ");
+		return NULL;
+	}
+	X509 *x = NULL;
+	BIO *bio = BIO_new_mem_buf(data, (int)len);
+	if (bio != NULL)
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (x == NULL) {
+		const unsigned char *p = (const unsigned char *)data;
+		x = d2i_X509(NULL, &p, (long)len);
+	}
+	unsigned char *der = NULL;
+	int der_len = x != NULL ? i2d_X509(x, &der) : -1;
+	X509_free(x);
+	if (der_len <= 0) {
+		g_set_error(error, MU_GUI_ERROR, 1,
+		            "%s is not a certificate (PEM or DER): choose the manufacturer root "
+		            "certificate file",
+		            path);
+		return NULL;
+	}
+	GBytes *b = g_bytes_new(der, (gsize)der_len);
+	OPENSSL_free(der);
+	return b;
+}
+
+static char *do_init_ca(mu_backend *b, mu_card_job *j, GError **error)
+{
+	if (j->zone == NULL || *j->zone == '\0') {
+		g_set_error(error, MU_GUI_ERROR, 1, "give the zone id of the new CA card");
+		return NULL;
+	}
+	g_autoptr(GBytes) root = read_root(j->root_path != NULL ? j->root_path : "", error);
+	if (root == NULL)
+		return NULL;
+	mu_card_info info;
+	mu_card *c = open_typed(b, j->reader, MU_CARD_TYPE_BLANK, "a blank card", &info, error);
+	if (c == NULL)
+		return NULL;
+	gsize len = 0;
+	const uint8_t *der = g_bytes_get_data(root, &len);
+	uint8_t fpr[32];
+	int st = mu_card_init_ca(c, j->zone, j->zone_desc != NULL ? j->zone_desc : "", der, len,
+	                         j->pin1, j->pin2, j->label != NULL ? j->label : "", fpr);
+	char *msg = NULL;
+	if (st != MU_SC_OK) {
+		mu_gui_sc_error(st, c, "creating the CA card", error);
+	} else {
+		g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+		g_checksum_update(sum, der, len);
+		msg = g_strdup_printf("CA card of zone %s created in reader \"%s\". Root SHA-256 %s: "
+		                      "compare it with the published one.",
+		                      j->zone, j->reader, g_checksum_get_string(sum));
+	}
+	mu_card_free(&c);
+	return msg;
+}
+
+/* The CA card for an enrollment: the first other reader holding a CA card. */
+static mu_card *find_ca(mu_backend *b, const char *exclude, char **ca_reader, GError **error)
+{
+	mu_reader_info *list = NULL;
+	size_t n = 0;
+	int st = mu_backend_list(b, &list, &n);
+	if (st != MU_SC_OK) {
+		mu_gui_sc_error(st, NULL, "listing readers", error);
+		return NULL;
+	}
+	mu_card *found = NULL;
+	for (size_t i = 0; i < n && found == NULL; i++) {
+		if (!list[i].card_present || strcmp(list[i].name, exclude) == 0)
+			continue;
+		mu_card *c = NULL;
+		mu_card_info info;
+		if (mu_card_open(b, list[i].name, &c) == MU_SC_OK &&
+		    mu_card_info_get(c, &info) == MU_SC_OK && info.type == MU_CARD_TYPE_CA) {
+			found = c;
+			*ca_reader = g_strdup(list[i].name);
+		} else {
+			mu_card_free(&c);
+		}
+	}
+	mu_reader_info_free(list, n);
+	if (found == NULL)
+		g_set_error(error, MU_GUI_ERROR, 1,
+		            "no CA card found: insert the zone's CA card in another reader "
+		            "(the blank card stays in \"%s\")",
+		            exclude);
+	return found;
+}
+
+static char *do_enroll(mu_backend *b, mu_card_job *j, GError **error)
+{
+	mu_card_info info;
+	mu_card *blank =
+	    open_typed(b, j->reader, MU_CARD_TYPE_BLANK, "the blank card to enroll", &info, error);
+	if (blank == NULL)
+		return NULL;
+	g_autofree char *ca_reader = NULL;
+	mu_card *ca = find_ca(b, j->reader, &ca_reader, error);
+	char *msg = NULL;
+	int st = MU_SC_OK;
+	if (ca != NULL && (st = mu_card_verify(ca, 1, j->pin1)) != MU_SC_OK)
+		mu_gui_sc_error(st, ca, "CA PIN 1", error);
+	else if (ca != NULL && (st = mu_card_verify(ca, 2, j->pin2)) != MU_SC_OK)
+		mu_gui_sc_error(st, ca, "CA PIN 2", error);
+	else if (ca != NULL &&
+	         (st = mu_card_enroll(blank, ca, j->new_pin, j->label != NULL ? j->label : "")) !=
+	             MU_SC_OK)
+		mu_gui_sc_error(st, blank, "enrolling the EP11 card", error);
+	else if (ca != NULL)
+		msg = g_strdup_printf("EP11 card enrolled in reader \"%s\" by the CA card in \"%s\".",
+		                      j->reader, ca_reader);
+	mu_card_free(&ca);
+	mu_card_free(&blank);
+	return msg;
+}
+
+static char *do_keypart(mu_backend *b, mu_card_job *j, GError **error)
+{
+	mu_card_info info;
+	mu_card *c = open_typed(b, j->reader, MU_CARD_TYPE_EP11, "an EP11 card", &info, error);
+	if (c == NULL)
+		return NULL;
+	char *msg = NULL;
+	unsigned slot = 0;
+	uint8_t vp[MU_VP_LEN];
+	int st = mu_card_verify(c, 1, j->pin1);
+	if (st != MU_SC_OK)
+		mu_gui_sc_error(st, c, "PIN", error);
+	else if ((st = mu_card_keypart_gen(c, j->desc != NULL ? j->desc : "", &slot, vp)) !=
+	         MU_SC_OK)
+		mu_gui_sc_error(st, c, "generating the key part", error);
+	else {
+		char hex[2 * MU_VP_LEN + 1];
+		mu_vp_to_hex(vp, hex);
+		msg = g_strdup_printf("Key part generated in slot %u; verification pattern %s.",
+		                      slot, hex);
+	}
+	mu_card_free(&c);
+	return msg;
+}
+
+static void job_thread(GTask *task, gpointer src, gpointer data, GCancellable *cancel)
+{
+	mu_card_job *j = data;
+	GError *error = NULL;
+	mu_backend *b = open_backend(&error);
+	char *msg = NULL;
+	if (b != NULL) {
+		switch (j->kind) {
+		case MU_CARD_JOB_INIT_CA:
+			msg = do_init_ca(b, j, &error);
+			break;
+		case MU_CARD_JOB_ENROLL:
+			msg = do_enroll(b, j, &error);
+			break;
+		case MU_CARD_JOB_KEYPART:
+			msg = do_keypart(b, j, &error);
+			break;
+		}
+	}
+	/* the PINs are no longer needed */
+	mu_memzero(j->pin1, sizeof(j->pin1));
+	mu_memzero(j->pin2, sizeof(j->pin2));
+	mu_memzero(j->new_pin, sizeof(j->new_pin));
+	mu_backend_free(&b);
+	if (msg != NULL)
+		g_task_return_pointer(task, msg, g_free);
+	else
+		g_task_return_error(task, error);
+}
+
+void mu_card_job_run_async(mu_card_job *job, GCancellable *cancel, GAsyncReadyCallback cb,
+                           gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, cancel, cb, user_data);
+	g_task_set_task_data(task, job, (GDestroyNotify)mu_card_job_free);
+	g_task_run_in_thread(task, job_thread);
+}
+
+char *mu_card_job_run_finish(GAsyncResult *res, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(res), error);
+}

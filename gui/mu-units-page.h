@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The Crypto Units page: the units of the instance file side by side, from
+ * their verified STATUS, with differences highlighted and a trust
+ * indicator per unit. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define MU_TYPE_UNITS_PAGE (mu_units_page_get_type())
+G_DECLARE_FINAL_TYPE(MuUnitsPage, mu_units_page, MU, UNITS_PAGE, GtkBox)
+
+/* instance may be NULL: the page then says how to give one. */
+MuUnitsPage *mu_units_page_new(const char *instance);
+void mu_units_page_refresh(MuUnitsPage *page);
+
+G_END_DECLS

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The main window: an info bar for messages, a stack switcher over the
+ * Smart Cards, Crypto Units and Journal pages, and the virtual deck panel
+ * when a cardsim control socket is given. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define MU_TYPE_WINDOW (mu_window_get_type())
+G_DECLARE_FINAL_TYPE(MuWindow, mu_window, MU, WINDOW, GtkApplicationWindow)
+
+/* instance, journal, cardsim_ctl may be NULL (the pages then say what is
+ * missing and how to give it). */
+MuWindow *mu_window_new(GtkApplication *app, const char *instance, const char *journal,
+                        const char *cardsim_ctl);
+
+/* Shows msg in the info bar (replacing what was there). */
+void mu_window_report(MuWindow *win, GtkMessageType type, const char *msg);
+
+G_END_DECLS
