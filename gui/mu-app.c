@@ -11,7 +11,8 @@
 
 struct _MuApp {
 	GtkApplication parent;
-	char *instance, *journal, *cardsim_ctl;
+	char *instance, *journal, *cardsim_ctl, *plan;
+	GSettings *settings; /* NULL when the schema is not installed */
 	/* test mode: main-loop lateness of a high-priority 10 ms tick */
 	char *stall_log;
 	guint stall_source;
@@ -22,9 +23,14 @@ struct _MuApp {
 
 G_DEFINE_TYPE(MuApp, mu_app, GTK_TYPE_APPLICATION)
 
+static gboolean settings_save(GtkWidget *win, GdkEvent *ev, gpointer user_data);
+
 static void quit_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
 {
 	GtkApplication *app = user_data;
+	GtkWindow *active = gtk_application_get_active_window(app);
+	if (active != NULL)
+		settings_save(GTK_WIDGET(active), NULL, app);
 	for (GList *l = gtk_application_get_windows(app); l != NULL;) {
 		GList *next = l->next;
 		gtk_widget_destroy(GTK_WIDGET(l->data));
@@ -88,24 +94,67 @@ static void stall_write(MuApp *self)
 /* SIGTERM and SIGINT end the app as Ctrl+Q does (shutdown runs). */
 static gboolean on_signal(gpointer user_data)
 {
+	GtkWindow *active = gtk_application_get_active_window(user_data);
+	if (active != NULL)
+		settings_save(GTK_WIDGET(active), NULL, user_data);
 	g_application_quit(G_APPLICATION(user_data));
 	return G_SOURCE_CONTINUE;
 }
 
-static char *settings_instance(void)
+/* The app's settings, or NULL when the schema is not installed (then
+ * nothing is remembered). */
+static GSettings *app_settings(void)
 {
 	GSettingsSchemaSource *src = g_settings_schema_source_get_default();
 	if (src == NULL)
 		return NULL;
 	g_autoptr(GSettingsSchema) schema =
 	    g_settings_schema_source_lookup(src, "org.openmu.Openmu", TRUE);
-	if (schema == NULL || !g_settings_schema_has_key(schema, "instance-file"))
+	if (schema == NULL || !g_settings_schema_has_key(schema, "window-maximized"))
 		return NULL;
-	g_autoptr(GSettings) s = g_settings_new_full(schema, NULL, NULL);
-	char *v = g_settings_get_string(s, "instance-file");
-	if (v != NULL && *v == '\0')
+	return g_settings_new_full(schema, NULL, NULL);
+}
+
+/* A remembered path, when it is set and still exists. */
+static char *settings_path(GSettings *s, const char *key)
+{
+	char *v = s != NULL ? g_settings_get_string(s, key) : NULL;
+	if (v != NULL && (*v == '\0' || !g_file_test(v, G_FILE_TEST_EXISTS)))
 		g_clear_pointer(&v, g_free);
 	return v;
+}
+
+static void settings_restore(MuApp *self, GtkWindow *win)
+{
+	if (self->settings == NULL)
+		return;
+	int w = g_settings_get_int(self->settings, "window-width");
+	int h = g_settings_get_int(self->settings, "window-height");
+	if (w >= 400 && h >= 300)
+		gtk_window_set_default_size(win, w, h);
+	if (g_settings_get_boolean(self->settings, "window-maximized"))
+		gtk_window_maximize(win);
+}
+
+/* On close: window size, instance file and deck, for the next start. */
+static gboolean settings_save(GtkWidget *win, GdkEvent *ev, gpointer user_data)
+{
+	MuApp *self = user_data;
+	if (self->settings == NULL)
+		return FALSE;
+	gboolean max = gtk_window_is_maximized(GTK_WINDOW(win));
+	g_settings_set_boolean(self->settings, "window-maximized", max);
+	if (!max) {
+		int w = 0, h = 0;
+		gtk_window_get_size(GTK_WINDOW(win), &w, &h);
+		g_settings_set_int(self->settings, "window-width", w);
+		g_settings_set_int(self->settings, "window-height", h);
+	}
+	if (self->instance != NULL)
+		g_settings_set_string(self->settings, "instance-file", self->instance);
+	if (self->cardsim_ctl != NULL)
+		g_settings_set_string(self->settings, "last-deck", self->cardsim_ctl);
+	return FALSE;
 }
 
 static void pick(char **slot, const char *env)
@@ -123,9 +172,11 @@ static int mu_app_handle_local_options(GApplication *app, GVariantDict *opts)
 	g_variant_dict_lookup(opts, "instance", "^ay", &self->instance);
 	g_variant_dict_lookup(opts, "journal", "^ay", &self->journal);
 	g_variant_dict_lookup(opts, "cardsim-ctl", "^ay", &self->cardsim_ctl);
+	g_variant_dict_lookup(opts, "plan", "^ay", &self->plan);
 	pick(&self->instance, "OPENMU_INSTANCE");
 	pick(&self->journal, "OPENMU_JOURNAL");
 	pick(&self->cardsim_ctl, "OPENMU_CARDSIM_CTL");
+	pick(&self->plan, "OPENMU_PLAN");
 	return -1;
 }
 
@@ -137,17 +188,25 @@ static void mu_app_startup(GApplication *app)
 	                                G_N_ELEMENTS(app_actions), app);
 	static const char *const quit[] = {"<Control>q", NULL};
 	static const char *const refresh[] = {"F5", NULL};
+	static const char *const ceremony[] = {"<Control>e", NULL};
 	static const char *const p1[] = {"<Alt>1", NULL};
 	static const char *const p2[] = {"<Alt>2", NULL};
 	static const char *const p3[] = {"<Alt>3", NULL};
 	GtkApplication *gapp = GTK_APPLICATION(app);
 	gtk_application_set_accels_for_action(gapp, "app.quit", quit);
 	gtk_application_set_accels_for_action(gapp, "win.refresh", refresh);
+	gtk_application_set_accels_for_action(gapp, "win.ceremony", ceremony);
 	gtk_application_set_accels_for_action(gapp, "win.page::cards", p1);
 	gtk_application_set_accels_for_action(gapp, "win.page::units", p2);
 	gtk_application_set_accels_for_action(gapp, "win.page::journal", p3);
+	self->settings = app_settings();
 	if (self->instance == NULL)
-		self->instance = settings_instance();
+		self->instance = settings_path(self->settings, "instance-file");
+	if (self->cardsim_ctl == NULL)
+		self->cardsim_ctl = settings_path(self->settings, "last-deck");
+	/* a unit or pcscd that drops a connection must not kill the app
+	 * (mu-tke-client.h): a write then fails with EPIPE */
+	signal(SIGPIPE, SIG_IGN);
 	g_unix_signal_add(SIGTERM, on_signal, app);
 	g_unix_signal_add(SIGINT, on_signal, app);
 	const char *log = g_getenv("OPENMU_TEST_STALL_LOG");
@@ -161,7 +220,9 @@ static void mu_app_activate(GApplication *app)
 	GtkWindow *win = gtk_application_get_active_window(GTK_APPLICATION(app));
 	if (win == NULL) {
 		win = GTK_WINDOW(mu_window_new(GTK_APPLICATION(app), self->instance, self->journal,
-		                               self->cardsim_ctl));
+		                               self->cardsim_ctl, self->plan));
+		settings_restore(self, win);
+		g_signal_connect(win, "delete-event", G_CALLBACK(settings_save), self);
 		if (self->stall_log != NULL && self->stall_source == 0)
 			g_idle_add_full(G_PRIORITY_LOW, stall_start, self, NULL);
 	}
@@ -180,6 +241,8 @@ static void mu_app_finalize(GObject *obj)
 	g_free(self->instance);
 	g_free(self->journal);
 	g_free(self->cardsim_ctl);
+	g_free(self->plan);
+	g_clear_object(&self->settings);
 	g_free(self->stall_log);
 	G_OBJECT_CLASS(mu_app_parent_class)->finalize(obj);
 }
@@ -203,6 +266,8 @@ static void mu_app_init(MuApp *self)
 	     "Ceremony journal to show (else $OPENMU_JOURNAL)", "FILE"},
 	    {"cardsim-ctl", 0, 0, G_OPTION_ARG_FILENAME, NULL,
 	     "Control socket of openmu-cardsim: shows the virtual deck", "SOCKET"},
+	    {"plan", 'p', 0, G_OPTION_ARG_FILENAME, NULL,
+	     "Ceremony plan the assistant proposes (else $OPENMU_PLAN)", "PLAN.ini"},
 	    {"non-unique", 0, 0, G_OPTION_ARG_NONE, NULL,
 	     "Run a separate instance (tests)", NULL},
 	    {NULL, 0, 0, 0, NULL, NULL, NULL},

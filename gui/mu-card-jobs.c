@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "mu-card-jobs.h"
+#include "mu-card-jobs-priv.h"
 
 #include <stdlib.h>
 #include <openssl/pem.h>
@@ -19,23 +20,11 @@ void mu_card_view_free(mu_card_view *v)
 	g_free(v);
 }
 
-static mu_backend *open_backend(GError **error)
-{
-	mu_backend *b = NULL;
-	int st = mu_backend_pcsc_open(&b);
-	if (st != MU_SC_OK) {
-		mu_gui_sc_error(st, NULL, "PC/SC", error);
-		g_prefix_error(error, "start pcscd (systemctl start pcscd.socket): ");
-		return NULL;
-	}
-	return b;
-}
-
 static void read_thread(GTask *task, gpointer src, gpointer data, GCancellable *cancel)
 {
 	const char *reader = data;
 	GError *error = NULL;
-	mu_backend *b = open_backend(&error);
+	mu_backend *b = mu_gui_backend_open(&error);
 	if (b == NULL) {
 		g_task_return_error(task, error);
 		return;
@@ -80,14 +69,23 @@ mu_card_job *mu_card_job_new(mu_card_job_kind kind, const char *reader)
 	return j;
 }
 
+void mu_card_job_wipe_pins(mu_card_job *j)
+{
+	mu_memzero(j->pin1, sizeof(j->pin1));
+	mu_memzero(j->pin2, sizeof(j->pin2));
+	mu_memzero(j->new_pin, sizeof(j->new_pin));
+	mu_memzero(j->new_pin2, sizeof(j->new_pin2));
+	mu_memzero(j->target_pin, sizeof(j->target_pin));
+}
+
 void mu_card_job_free(mu_card_job *j)
 {
 	if (j == NULL)
 		return;
-	mu_memzero(j->pin1, sizeof(j->pin1));
-	mu_memzero(j->pin2, sizeof(j->pin2));
-	mu_memzero(j->new_pin, sizeof(j->new_pin));
+	mu_card_job_wipe_pins(j);
 	g_free(j->reader);
+	g_free(j->other_reader);
+	g_free(j->admin_name);
 	g_free(j->root_path);
 	g_free(j->zone);
 	g_free(j->zone_desc);
@@ -96,9 +94,8 @@ void mu_card_job_free(mu_card_job *j)
 	g_free(j);
 }
 
-/* Opens the card in reader and checks its type. */
-static mu_card *open_typed(mu_backend *b, const char *reader, int type, const char *want,
-                           mu_card_info *info, GError **error)
+mu_card *mu_card_job_open(mu_backend *b, const char *reader, int type, const char *want,
+                          mu_card_info *info, GError **error)
 {
 	mu_card *c = NULL;
 	int st = mu_card_open(b, reader, &c);
@@ -110,7 +107,7 @@ static mu_card *open_typed(mu_backend *b, const char *reader, int type, const ch
 		mu_card_free(&c);
 		return NULL;
 	}
-	if (info->type != type) {
+	if (type >= 0 && info->type != type) {
 		g_set_error(error, MU_GUI_ERROR, 1,
 		            "reader \"%s\" holds a %s card: insert %s there", reader,
 		            mu_card_type_name(info->type), want);
@@ -118,6 +115,31 @@ static mu_card *open_typed(mu_backend *b, const char *reader, int type, const ch
 		return NULL;
 	}
 	return c;
+}
+
+mu_card *mu_card_job_open_own(mu_backend *b, const mu_card_job *j, int type, const char *want,
+                              mu_card_info *info, GError **error)
+{
+	mu_card *c = mu_card_job_open(b, j->reader, type, want, info, error);
+	if (c != NULL && j->check_serial && memcmp(info->serial, j->serial, MU_SERIAL_LEN) != 0) {
+		g_set_error(error, MU_GUI_ERROR, 1,
+		            "the card in reader \"%s\" is not the one shown (it was swapped): "
+		            "check the card and try again",
+		            j->reader);
+		mu_card_free(&c);
+	}
+	return c;
+}
+
+gboolean mu_card_job_verify(mu_card *c, int which, const char *pin, const char *what,
+                            GError **error)
+{
+	int st = mu_card_verify(c, which, pin);
+	if (st != MU_SC_OK) {
+		mu_gui_sc_error(st, c, what, error);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /* The manufacturer root certificate as DER, from a PEM or DER file. */
@@ -163,7 +185,7 @@ static char *do_init_ca(mu_backend *b, mu_card_job *j, GError **error)
 	if (root == NULL)
 		return NULL;
 	mu_card_info info;
-	mu_card *c = open_typed(b, j->reader, MU_CARD_TYPE_BLANK, "a blank card", &info, error);
+	mu_card *c = mu_card_job_open_own(b, j, MU_CARD_TYPE_BLANK, "a blank card", &info, error);
 	if (c == NULL)
 		return NULL;
 	gsize len = 0;
@@ -177,17 +199,40 @@ static char *do_init_ca(mu_backend *b, mu_card_job *j, GError **error)
 	} else {
 		g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
 		g_checksum_update(sum, der, len);
-		msg = g_strdup_printf("CA card of zone %s created in reader \"%s\". Root SHA-256 %s: "
-		                      "compare it with the published one.",
-		                      j->zone, j->reader, g_checksum_get_string(sum));
+		msg =
+		    g_strdup_printf("CA card of zone %s created in reader \"%s\". Root SHA-256 %s: "
+		                    "compare it with the published one.",
+		                    j->zone, j->reader, g_checksum_get_string(sum));
 	}
 	mu_card_free(&c);
 	return msg;
 }
 
-/* The CA card for an enrollment: the first other reader holding a CA card. */
-static mu_card *find_ca(mu_backend *b, const char *exclude, char **ca_reader, GError **error)
+/* Whether the card in reader is an OpenMU card of type. */
+static mu_card *open_if(mu_backend *b, const char *reader, int type, mu_card_info *info)
 {
+	mu_card *c = NULL;
+	if (mu_card_open(b, reader, &c) == MU_SC_OK && mu_card_info_get(c, info) == MU_SC_OK &&
+	    info->type == type)
+		return c;
+	mu_card_free(&c);
+	return NULL;
+}
+
+mu_card *mu_card_job_other(mu_backend *b, const mu_card_job *j, int type, const char *want,
+                           gboolean unique, char **reader, mu_card_info *info, GError **error)
+{
+	if (j->other_reader != NULL && *j->other_reader != '\0') {
+		if (strcmp(j->other_reader, j->reader) == 0) {
+			g_set_error(error, MU_GUI_ERROR, 1,
+			            "choose another reader than \"%s\" for %s", j->reader, want);
+			return NULL;
+		}
+		mu_card *c = mu_card_job_open(b, j->other_reader, type, want, info, error);
+		if (c != NULL)
+			*reader = g_strdup(j->other_reader);
+		return c;
+	}
 	mu_reader_info *list = NULL;
 	size_t n = 0;
 	int st = mu_backend_list(b, &list, &n);
@@ -196,50 +241,70 @@ static mu_card *find_ca(mu_backend *b, const char *exclude, char **ca_reader, GE
 		return NULL;
 	}
 	mu_card *found = NULL;
-	for (size_t i = 0; i < n && found == NULL; i++) {
-		if (!list[i].card_present || strcmp(list[i].name, exclude) == 0)
+	mu_card_info found_info;
+	size_t found_at = 0;
+	gboolean several = FALSE;
+	for (size_t i = 0; i < n && !several; i++) {
+		if (!list[i].card_present || strcmp(list[i].name, j->reader) == 0)
 			continue;
-		mu_card *c = NULL;
-		mu_card_info info;
-		if (mu_card_open(b, list[i].name, &c) == MU_SC_OK &&
-		    mu_card_info_get(c, &info) == MU_SC_OK && info.type == MU_CARD_TYPE_CA) {
-			found = c;
-			*ca_reader = g_strdup(list[i].name);
-		} else {
+		mu_card_info ci;
+		mu_card *c = open_if(b, list[i].name, type, &ci);
+		if (c == NULL)
+			continue;
+		if (found != NULL) {
+			g_set_error(error, MU_GUI_ERROR, 1,
+			            "readers \"%s\" and \"%s\" both hold a %s card: choose the "
+			            "reader of %s",
+			            list[found_at].name, list[i].name, mu_card_type_name(type),
+			            want);
 			mu_card_free(&c);
+			mu_card_free(&found);
+			several = TRUE;
+		} else {
+			found = c;
+			found_info = ci;
+			found_at = i;
+			if (!unique)
+				break;
 		}
 	}
-	mu_reader_info_free(list, n);
-	if (found == NULL)
+	if (found != NULL) {
+		*reader = g_strdup(list[found_at].name);
+		*info = found_info;
+	} else if (!several) {
 		g_set_error(error, MU_GUI_ERROR, 1,
-		            "no CA card found: insert the zone's CA card in another reader "
-		            "(the blank card stays in \"%s\")",
-		            exclude);
+		            "no %s card in the other readers: insert %s in another reader "
+		            "(the card in \"%s\" stays where it is)",
+		            mu_card_type_name(type), want, j->reader);
+	}
+	mu_reader_info_free(list, n);
 	return found;
 }
 
 static char *do_enroll(mu_backend *b, mu_card_job *j, GError **error)
 {
-	mu_card_info info;
-	mu_card *blank =
-	    open_typed(b, j->reader, MU_CARD_TYPE_BLANK, "the blank card to enroll", &info, error);
-	if (blank == NULL)
-		return NULL;
+	mu_card_info info, ca_info;
 	g_autofree char *ca_reader = NULL;
-	mu_card *ca = find_ca(b, j->reader, &ca_reader, error);
 	char *msg = NULL;
-	int st = MU_SC_OK;
-	if (ca != NULL && (st = mu_card_verify(ca, 1, j->pin1)) != MU_SC_OK)
-		mu_gui_sc_error(st, ca, "CA PIN 1", error);
-	else if (ca != NULL && (st = mu_card_verify(ca, 2, j->pin2)) != MU_SC_OK)
-		mu_gui_sc_error(st, ca, "CA PIN 2", error);
-	else if (ca != NULL &&
-	         (st = mu_card_enroll(blank, ca, j->new_pin, j->label != NULL ? j->label : "")) !=
-	             MU_SC_OK)
+	int st;
+	mu_card *ca = NULL;
+	mu_card *blank = mu_card_job_open_own(b, j, MU_CARD_TYPE_BLANK, "the blank card to enroll",
+	                                      &info, error);
+	if (blank == NULL)
+		goto out;
+	ca = mu_card_job_other(b, j, MU_CARD_TYPE_CA, "the zone's CA card", FALSE, &ca_reader,
+	                       &ca_info, error);
+	if (ca == NULL || !mu_card_job_verify(ca, 1, j->pin1, "CA PIN 1", error) ||
+	    !mu_card_job_verify(ca, 2, j->pin2, "CA PIN 2", error))
+		goto out;
+	st = mu_card_enroll(blank, ca, j->new_pin, j->label != NULL ? j->label : "");
+	if (st != MU_SC_OK) {
 		mu_gui_sc_error(st, blank, "enrolling the EP11 card", error);
-	else if (ca != NULL)
-		msg = g_strdup_printf("EP11 card enrolled in reader \"%s\" by the CA card in \"%s\".",
-		                      j->reader, ca_reader);
+		goto out;
+	}
+	msg = g_strdup_printf("EP11 card enrolled in reader \"%s\" by the CA card in \"%s\".",
+	                      j->reader, ca_reader);
+out:
 	mu_card_free(&ca);
 	mu_card_free(&blank);
 	return msg;
@@ -248,23 +313,22 @@ static char *do_enroll(mu_backend *b, mu_card_job *j, GError **error)
 static char *do_keypart(mu_backend *b, mu_card_job *j, GError **error)
 {
 	mu_card_info info;
-	mu_card *c = open_typed(b, j->reader, MU_CARD_TYPE_EP11, "an EP11 card", &info, error);
+	mu_card *c = mu_card_job_open_own(b, j, MU_CARD_TYPE_EP11, "an EP11 card", &info, error);
 	if (c == NULL)
 		return NULL;
 	char *msg = NULL;
 	unsigned slot = 0;
 	uint8_t vp[MU_VP_LEN];
-	int st = mu_card_verify(c, 1, j->pin1);
-	if (st != MU_SC_OK)
-		mu_gui_sc_error(st, c, "PIN", error);
-	else if ((st = mu_card_keypart_gen(c, j->desc != NULL ? j->desc : "", &slot, vp)) !=
-	         MU_SC_OK)
-		mu_gui_sc_error(st, c, "generating the key part", error);
-	else {
-		char hex[2 * MU_VP_LEN + 1];
-		mu_vp_to_hex(vp, hex);
-		msg = g_strdup_printf("Key part generated in slot %u; verification pattern %s.",
-		                      slot, hex);
+	if (mu_card_job_verify(c, 1, j->pin1, "PIN", error)) {
+		int st = mu_card_keypart_gen(c, j->desc != NULL ? j->desc : "", &slot, vp);
+		if (st != MU_SC_OK) {
+			mu_gui_sc_error(st, c, "generating the key part", error);
+		} else {
+			char hex[2 * MU_VP_LEN + 1];
+			mu_vp_to_hex(vp, hex);
+			msg = g_strdup_printf(
+			    "Key part generated in slot %u; verification pattern %s.", slot, hex);
+		}
 	}
 	mu_card_free(&c);
 	return msg;
@@ -274,7 +338,7 @@ static void job_thread(GTask *task, gpointer src, gpointer data, GCancellable *c
 {
 	mu_card_job *j = data;
 	GError *error = NULL;
-	mu_backend *b = open_backend(&error);
+	mu_backend *b = mu_gui_backend_open(&error);
 	char *msg = NULL;
 	if (b != NULL) {
 		switch (j->kind) {
@@ -287,12 +351,13 @@ static void job_thread(GTask *task, gpointer src, gpointer data, GCancellable *c
 		case MU_CARD_JOB_KEYPART:
 			msg = do_keypart(b, j, &error);
 			break;
+		default:
+			msg = mu_card_job_run_admin(b, j, &error);
+			break;
 		}
 	}
 	/* the PINs are no longer needed */
-	mu_memzero(j->pin1, sizeof(j->pin1));
-	mu_memzero(j->pin2, sizeof(j->pin2));
-	mu_memzero(j->new_pin, sizeof(j->new_pin));
+	mu_card_job_wipe_pins(j);
 	mu_backend_free(&b);
 	if (msg != NULL)
 		g_task_return_pointer(task, msg, g_free);

@@ -1,23 +1,53 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "mu-cards-page.h"
 
+#include "mu-card-dialogs.h"
 #include "mu-card-jobs.h"
 #include "mu-gui-util.h"
 #include "mu-pin-dialog.h"
 #include "mu-reader-monitor.h"
 #include "mu-vp.h"
 
+/* The operations, as buttons in two rows: the card as a whole, and its
+ * keys and PINs. name is the accessible name (and the dialog's title). */
+static const struct card_action {
+	mu_card_job_kind kind;
+	const char *label, *name, *tip;
+	gboolean keys_row;
+} actions[] = {
+    {MU_CARD_JOB_INIT_CA, "Initialize CA card…", "Initialize CA card",
+     "Make the blank card the CA card of a new zone", FALSE},
+    {MU_CARD_JOB_ENROLL, "Enroll EP11 card…", "Enroll EP11 card",
+     "Enroll the blank card into the zone of a CA card in another reader", FALSE},
+    {MU_CARD_JOB_CA_BACKUP, "Back up CA card…", "Back up CA card",
+     "Make a blank card in another reader a second CA card of this zone", FALSE},
+    {MU_CARD_JOB_COPY, "Copy card…", "Copy card",
+     "Copy the signature key and key parts to another EP11 card of the zone", FALSE},
+    {MU_CARD_JOB_ZEROIZE, "Zeroize…", "Zeroize card", "Wipe the card back to blank", FALSE},
+    {MU_CARD_JOB_KEYPART, "Generate key part…", "Generate key part",
+     "Generate a master key part on the EP11 card", TRUE},
+    {MU_CARD_JOB_KEYPART_DELETE, "Delete key part…", "Delete key part",
+     "Delete the key part selected in the list", TRUE},
+    {MU_CARD_JOB_SIGKEY, "Generate signature key…", "Generate signature key",
+     "Generate the administrator signature key on the EP11 card", TRUE},
+    {MU_CARD_JOB_CHANGE_PIN, "Change PIN…", "Change PIN", "Change a PIN of the card", TRUE},
+    {MU_CARD_JOB_UNBLOCK, "Unblock PIN…", "Unblock PIN",
+     "Give the EP11 card a new PIN with the zone's CA card", TRUE},
+};
+
 struct _MuCardsPage {
 	GtkBox parent;
 	GtkLabel *status;
 	GtkListBox *readers;
-	GtkLabel *card_type, *zone, *label, *pin_tries, *admin;
+	GtkLabel *card_type, *serial, *zone, *label, *pin_tries, *admin;
 	GtkListBox *keyparts;
-	GtkWidget *init_ca, *enroll, *keypart_gen;
+	GtkFlowBox *card_actions, *key_actions;
+	GtkWidget *buttons[G_N_ELEMENTS(actions)];
 	GtkSpinner *spinner;
 	mu_reader_monitor *monitor;
 	GCancellable *cancel; /* the page's card work */
 	char *selected;       /* selected reader name */
+	mu_card_view *view;   /* the card read in it, NULL while unknown */
 	GPtrArray *states;    /* last mu_reader_state list (names) */
 	gboolean busy;
 	guint read_serial;
@@ -25,14 +55,26 @@ struct _MuCardsPage {
 
 G_DEFINE_TYPE(MuCardsPage, mu_cards_page, GTK_TYPE_BOX)
 
-static void show_card(MuCardsPage *p, const mu_card_view *v, const char *why);
+/* Shows the card v (taken; NULL: no card, why says so). */
+static void show_card(MuCardsPage *p, mu_card_view *v, const char *why);
+
+/* The slot of the key part selected in the list, -1 when none. */
+static int selected_slot(MuCardsPage *p)
+{
+	GtkListBoxRow *row = gtk_list_box_get_selected_row(p->keyparts);
+	if (row == NULL)
+		return -1;
+	return GPOINTER_TO_INT(g_object_get_data(G_OBJECT(row), "slot")) - 1;
+}
 
 static void update_buttons(MuCardsPage *p)
 {
-	gboolean can = p->selected != NULL && !p->busy;
-	gtk_widget_set_sensitive(p->init_ca, can);
-	gtk_widget_set_sensitive(p->enroll, can);
-	gtk_widget_set_sensitive(p->keypart_gen, can);
+	int slot = selected_slot(p);
+	for (size_t i = 0; i < G_N_ELEMENTS(actions); i++) {
+		gboolean can = p->selected != NULL && !p->busy &&
+		               mu_card_op_applies(actions[i].kind, p->view, slot);
+		gtk_widget_set_sensitive(p->buttons[i], can);
+	}
 	if (p->busy)
 		gtk_spinner_start(p->spinner);
 	else
@@ -53,7 +95,7 @@ static void read_done(GObject *src, GAsyncResult *res, gpointer data)
 	if (p != NULL) {
 		g_object_remove_weak_pointer(G_OBJECT(p), (gpointer *)&rc->page);
 		if (rc->serial == p->read_serial)
-			show_card(p, v, error != NULL ? error->message : NULL);
+			show_card(p, g_steal_pointer(&v), error != NULL ? error->message : NULL);
 	}
 	g_free(rc);
 }
@@ -61,6 +103,8 @@ static void read_done(GObject *src, GAsyncResult *res, gpointer data)
 static void read_selected(MuCardsPage *p)
 {
 	p->read_serial++;
+	g_clear_pointer(&p->view, mu_card_view_free);
+	update_buttons(p);
 	if (p->selected == NULL) {
 		show_card(p, NULL, "Select a reader.");
 		return;
@@ -78,25 +122,31 @@ static void set_pair(GtkLabel *l, const char *text)
 	gtk_label_set_text(l, text != NULL && *text != '\0' ? text : "–");
 }
 
-static void show_card(MuCardsPage *p, const mu_card_view *v, const char *why)
+static void show_card(MuCardsPage *p, mu_card_view *v, const char *why)
 {
 	GList *kids = gtk_container_get_children(GTK_CONTAINER(p->keyparts));
 	for (GList *l = kids; l != NULL; l = l->next)
 		gtk_widget_destroy(l->data);
 	g_list_free(kids);
+	g_clear_pointer(&p->view, mu_card_view_free);
 	if (v == NULL) {
 		set_pair(p->card_type, why);
+		set_pair(p->serial, NULL);
 		set_pair(p->zone, NULL);
 		set_pair(p->label, NULL);
 		set_pair(p->pin_tries, NULL);
 		set_pair(p->admin, NULL);
+		update_buttons(p);
 		return;
 	}
 	const mu_card_info *i = &v->info;
 	set_pair(p->card_type, mu_card_type_name(i->type));
-	g_autofree char *zone = i->zone_id[0] != '\0'
-	                            ? g_strdup_printf("%s %s", i->zone_id, i->zone_desc)
-	                            : NULL;
+	char serial[2 * MU_SERIAL_LEN + 1];
+	for (size_t k = 0; k < MU_SERIAL_LEN; k++)
+		g_snprintf(serial + 2 * k, 3, "%02x", i->serial[k]);
+	set_pair(p->serial, serial);
+	g_autofree char *zone =
+	    i->zone_id[0] != '\0' ? g_strdup_printf("%s %s", i->zone_id, i->zone_desc) : NULL;
 	set_pair(p->zone, zone);
 	set_pair(p->label, i->label);
 	g_autofree char *tries = NULL;
@@ -112,14 +162,31 @@ static void show_card(MuCardsPage *p, const mu_card_view *v, const char *why)
 		mu_vp_to_hex(v->parts[k].vp, hex);
 		g_autofree char *text =
 		    g_strdup_printf("slot %u: %s — VP %s", v->parts[k].slot, v->parts[k].desc, hex);
+		GtkWidget *row = gtk_list_box_row_new();
 		GtkWidget *l = gtk_label_new(text);
 		gtk_label_set_xalign(GTK_LABEL(l), 0.0f);
-		gtk_label_set_selectable(GTK_LABEL(l), TRUE);
+		/* a VP is read out whole: wrap it rather than cut it */
+		gtk_label_set_line_wrap(GTK_LABEL(l), TRUE);
+		gtk_label_set_line_wrap_mode(GTK_LABEL(l), PANGO_WRAP_WORD_CHAR);
+		g_object_set(l, "margin", 3, NULL);
 		g_autofree char *name = g_strdup_printf("key part %u", v->parts[k].slot);
 		mu_gui_name(l, name, NULL);
-		gtk_widget_show(l);
-		gtk_container_add(GTK_CONTAINER(p->keyparts), l);
+		g_autofree char *row_name = g_strdup_printf("slot %u", v->parts[k].slot);
+		mu_gui_name(row, row_name, text);
+		g_object_set_data(G_OBJECT(row), "slot",
+		                  GINT_TO_POINTER((int)v->parts[k].slot + 1));
+		gtk_container_add(GTK_CONTAINER(row), l);
+		gtk_widget_show_all(row);
+		gtk_container_add(GTK_CONTAINER(p->keyparts), row);
 	}
+	p->view = v;
+	update_buttons(p);
+}
+
+static void on_keypart_selected(GtkListBox *box, GtkListBoxRow *row, gpointer data)
+{
+	if (!gtk_widget_in_destruction(GTK_WIDGET(data)))
+		update_buttons(data);
 }
 
 static void on_readers(GPtrArray *readers, const GError *error, gpointer data)
@@ -135,8 +202,8 @@ static void on_readers(GPtrArray *readers, const GError *error, gpointer data)
 	GtkListBoxRow *select = NULL;
 	for (guint i = 0; i < readers->len; i++) {
 		mu_reader_state *s = readers->pdata[i];
-		g_autofree char *text = g_strdup_printf("%s: %s", s->name,
-		                                        s->present ? "card inserted" : "empty");
+		g_autofree char *text =
+		    g_strdup_printf("%s: %s", s->name, s->present ? "card inserted" : "empty");
 		GtkWidget *row = gtk_list_box_row_new();
 		GtkWidget *l = gtk_label_new(text);
 		gtk_label_set_xalign(GTK_LABEL(l), 0.0f);
@@ -182,7 +249,8 @@ static void on_readers(GPtrArray *readers, const GError *error, gpointer data)
 		                         readers->len == 1 ? "" : "s", with_card);
 	gtk_label_set_text(p->status, status);
 	if (select != NULL) {
-		g_signal_handlers_block_matched(p->readers, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, p);
+		g_signal_handlers_block_matched(p->readers, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+		                                p);
 		gtk_list_box_select_row(p->readers, select);
 		g_signal_handlers_unblock_matched(p->readers, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
 		                                  p);
@@ -245,92 +313,57 @@ static void run_job(MuCardsPage *p, mu_card_job *job)
 static void on_dialog_response(GtkDialog *dialog, int response, gpointer data)
 {
 	MuCardsPage *p = data;
-	MuPinDialog *d = MU_PIN_DIALOG(dialog);
-	mu_card_job_kind kind = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(d), "kind"));
-	mu_card_job *job = mu_card_job_new(kind, p->selected);
-	/* the PINs leave the entries first, whatever the answer */
-	gboolean fit = mu_pin_dialog_take_pin(d, "pin1", job->pin1, sizeof(job->pin1));
-	if (kind != MU_CARD_JOB_KEYPART)
-		fit &= mu_pin_dialog_take_pin(d, "pin2", job->pin2, sizeof(job->pin2));
-	if (kind == MU_CARD_JOB_ENROLL)
-		fit &= mu_pin_dialog_take_pin(d, "new-pin", job->new_pin, sizeof(job->new_pin));
-	job->root_path = mu_pin_dialog_text(d, "root");
-	job->zone = mu_pin_dialog_text(d, "zone");
-	job->zone_desc = mu_pin_dialog_text(d, "zone-description");
-	job->label = mu_pin_dialog_text(d, "label");
-	job->desc = mu_pin_dialog_text(d, "description");
-	gtk_widget_destroy(GTK_WIDGET(d));
-	if (response != GTK_RESPONSE_OK || p->selected == NULL) {
-		mu_card_job_free(job);
+	g_autoptr(GError) error = NULL;
+	mu_card_job *job =
+	    mu_card_dialog_take_job(MU_PIN_DIALOG(dialog), response == GTK_RESPONSE_OK, &error);
+	gtk_widget_destroy(GTK_WIDGET(dialog));
+	if (error != NULL)
+		mu_gui_report(GTK_WIDGET(p), GTK_MESSAGE_ERROR, error->message);
+	if (job == NULL)
 		return;
-	}
-	if (!fit) {
+	if (p->busy || g_strcmp0(job->reader, p->selected) != 0) {
 		mu_card_job_free(job);
-		mu_gui_report(GTK_WIDGET(p), GTK_MESSAGE_ERROR, "A PIN is too long: PINs have 6 digits.");
+		mu_gui_report(GTK_WIDGET(p), GTK_MESSAGE_ERROR,
+		              "The selected reader changed while the dialog was open: nothing was "
+		              "done; start again.");
 		return;
 	}
 	run_job(p, job);
 }
 
-static void open_dialog(MuCardsPage *p, mu_card_job_kind kind)
+/* The other readers that hold a card (NULL-terminated, g_strfreev). */
+static char **other_readers(MuCardsPage *p)
 {
-	if (p->selected == NULL)
-		return;
-	GtkWindow *top = GTK_WINDOW(gtk_widget_get_toplevel(GTK_WIDGET(p)));
-	MuPinDialog *d = NULL;
-	g_autofree char *guide = NULL;
-	switch (kind) {
-	case MU_CARD_JOB_INIT_CA:
-		guide = g_strdup_printf("The blank card in reader \"%s\" becomes the CA card of a "
-		                        "zone. Two officers each choose a PIN of 6 digits.",
-		                        p->selected);
-		d = mu_pin_dialog_new(top, "Initialize CA card", guide, "Initialize");
-		mu_pin_dialog_add(d, "root", "Manufacturer root certificate (file)", FALSE,
-		                  g_getenv("OPENMU_ROOT_CERT"));
-		mu_pin_dialog_add(d, "zone", "Zone id", FALSE, NULL);
-		mu_pin_dialog_add(d, "zone-description", "Zone description", FALSE, NULL);
-		mu_pin_dialog_add(d, "label", "Card label", FALSE, NULL);
-		mu_pin_dialog_add(d, "pin1", "CA PIN 1 (first officer)", TRUE, NULL);
-		mu_pin_dialog_add(d, "pin2", "CA PIN 2 (second officer)", TRUE, NULL);
-		break;
-	case MU_CARD_JOB_ENROLL:
-		guide = g_strdup_printf("The blank card in reader \"%s\" becomes an EP11 card. "
-		                        "Insert the zone's CA card in another reader; both CA "
-		                        "officers enter their PINs.",
-		                        p->selected);
-		d = mu_pin_dialog_new(top, "Enroll EP11 card", guide, "Enroll");
-		mu_pin_dialog_add(d, "label", "Card label", FALSE, NULL);
-		mu_pin_dialog_add(d, "pin1", "CA PIN 1", TRUE, NULL);
-		mu_pin_dialog_add(d, "pin2", "CA PIN 2", TRUE, NULL);
-		mu_pin_dialog_add(d, "new-pin", "PIN of the new EP11 card", TRUE, NULL);
-		break;
-	case MU_CARD_JOB_KEYPART:
-		guide = g_strdup_printf("A new key part is generated on the EP11 card in reader "
-		                        "\"%s\".",
-		                        p->selected);
-		d = mu_pin_dialog_new(top, "Generate key part", guide, "Generate");
-		mu_pin_dialog_add(d, "description", "Key part description", FALSE, NULL);
-		mu_pin_dialog_add(d, "pin1", "Card PIN", TRUE, NULL);
-		break;
+	GPtrArray *out = g_ptr_array_new();
+	for (guint k = 0; p->states != NULL && k < p->states->len; k++) {
+		mu_reader_state *s = p->states->pdata[k];
+		if (s->present && g_strcmp0(s->name, p->selected) != 0)
+			g_ptr_array_add(out, g_strdup(s->name));
 	}
-	g_object_set_data(G_OBJECT(d), "kind", GINT_TO_POINTER(kind));
-	g_signal_connect(d, "response", G_CALLBACK(on_dialog_response), p);
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+static void on_action(GtkButton *b, gpointer data)
+{
+	MuCardsPage *p = data;
+	gsize i = GPOINTER_TO_SIZE(g_object_get_data(G_OBJECT(b), "action"));
+	int slot = selected_slot(p);
+	if (i == 0 || i > G_N_ELEMENTS(actions) || p->busy ||
+	    !mu_card_op_applies(actions[i - 1].kind, p->view, slot))
+		return;
+	const struct card_action *a = &actions[i - 1];
+	g_auto(GStrv) others = other_readers(p);
+	mu_card_dialog_ctx ctx = {
+	    .reader = p->selected,
+	    .view = p->view,
+	    .others = (const char *const *)others,
+	    .slot = slot,
+	};
+	GtkWindow *top = GTK_WINDOW(gtk_widget_get_toplevel(GTK_WIDGET(p)));
+	MuPinDialog *d = mu_card_dialog_new(top, a->kind, &ctx);
+	g_signal_connect_object(d, "response", G_CALLBACK(on_dialog_response), p, 0);
 	gtk_widget_show(GTK_WIDGET(d));
-}
-
-static void on_init_ca(GtkButton *b, gpointer p)
-{
-	open_dialog(p, MU_CARD_JOB_INIT_CA);
-}
-
-static void on_enroll(GtkButton *b, gpointer p)
-{
-	open_dialog(p, MU_CARD_JOB_ENROLL);
-}
-
-static void on_keypart_gen(GtkButton *b, gpointer p)
-{
-	open_dialog(p, MU_CARD_JOB_KEYPART);
 }
 
 /* ---- life cycle ---- */
@@ -343,6 +376,7 @@ static void mu_cards_page_dispose(GObject *obj)
 		g_cancellable_cancel(p->cancel);
 	g_clear_object(&p->cancel);
 	g_clear_pointer(&p->selected, g_free);
+	g_clear_pointer(&p->view, mu_card_view_free);
 	g_clear_pointer(&p->states, g_ptr_array_unref);
 	G_OBJECT_CLASS(mu_cards_page_parent_class)->dispose(obj);
 }
@@ -355,19 +389,17 @@ static void mu_cards_page_class_init(MuCardsPageClass *klass)
 	gtk_widget_class_bind_template_child(wc, MuCardsPage, status);
 	gtk_widget_class_bind_template_child(wc, MuCardsPage, readers);
 	gtk_widget_class_bind_template_child(wc, MuCardsPage, card_type);
+	gtk_widget_class_bind_template_child(wc, MuCardsPage, serial);
 	gtk_widget_class_bind_template_child(wc, MuCardsPage, zone);
 	gtk_widget_class_bind_template_child(wc, MuCardsPage, label);
 	gtk_widget_class_bind_template_child(wc, MuCardsPage, pin_tries);
 	gtk_widget_class_bind_template_child(wc, MuCardsPage, admin);
 	gtk_widget_class_bind_template_child(wc, MuCardsPage, keyparts);
-	gtk_widget_class_bind_template_child(wc, MuCardsPage, init_ca);
-	gtk_widget_class_bind_template_child(wc, MuCardsPage, enroll);
-	gtk_widget_class_bind_template_child(wc, MuCardsPage, keypart_gen);
+	gtk_widget_class_bind_template_child(wc, MuCardsPage, card_actions);
+	gtk_widget_class_bind_template_child(wc, MuCardsPage, key_actions);
 	gtk_widget_class_bind_template_child(wc, MuCardsPage, spinner);
 	gtk_widget_class_bind_template_callback(wc, on_row_selected);
-	gtk_widget_class_bind_template_callback(wc, on_init_ca);
-	gtk_widget_class_bind_template_callback(wc, on_enroll);
-	gtk_widget_class_bind_template_callback(wc, on_keypart_gen);
+	gtk_widget_class_bind_template_callback(wc, on_keypart_selected);
 }
 
 static void mu_cards_page_init(MuCardsPage *p)
@@ -377,14 +409,24 @@ static void mu_cards_page_init(MuCardsPage *p)
 	mu_gui_name(GTK_WIDGET(p->status), "readers status", NULL);
 	mu_gui_name(GTK_WIDGET(p->readers), "readers", NULL);
 	mu_gui_name(GTK_WIDGET(p->card_type), "card type", NULL);
+	mu_gui_name(GTK_WIDGET(p->serial), "card serial", NULL);
 	mu_gui_name(GTK_WIDGET(p->zone), "card zone", NULL);
 	mu_gui_name(GTK_WIDGET(p->label), "card label", NULL);
 	mu_gui_name(GTK_WIDGET(p->pin_tries), "card PIN tries", NULL);
 	mu_gui_name(GTK_WIDGET(p->admin), "card admin", NULL);
 	mu_gui_name(GTK_WIDGET(p->keyparts), "key parts", NULL);
-	mu_gui_name(p->init_ca, "Initialize CA card", NULL);
-	mu_gui_name(p->enroll, "Enroll EP11 card", NULL);
-	mu_gui_name(p->keypart_gen, "Generate key part", NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(actions); i++) {
+		GtkWidget *b = gtk_button_new_with_label(actions[i].label);
+		gtk_widget_set_tooltip_text(b, actions[i].tip);
+		mu_gui_name(b, actions[i].name, actions[i].tip);
+		g_object_set_data(G_OBJECT(b), "action", GSIZE_TO_POINTER(i + 1));
+		g_signal_connect(b, "clicked", G_CALLBACK(on_action), p);
+		gtk_widget_show(b);
+		gtk_flow_box_insert(actions[i].keys_row ? p->key_actions : p->card_actions, b, -1);
+		/* the buttons take the focus, not their flow box cells */
+		gtk_widget_set_can_focus(gtk_widget_get_parent(b), FALSE);
+		p->buttons[i] = b;
+	}
 	update_buttons(p);
 	p->monitor = mu_reader_monitor_start(on_readers, p);
 }

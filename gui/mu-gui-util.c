@@ -37,6 +37,19 @@ void mu_gui_sc_error(int st, mu_card *c, const char *what, GError **error)
 	g_set_error(error, MU_GUI_ERROR, -st, "%s: %s", what, msg);
 }
 
+mu_backend *mu_gui_backend_open(GError **error)
+{
+	mu_backend *b = NULL;
+	int st = mu_backend_pcsc_open(&b);
+	if (st == MU_SC_ERR_NO_SERVICE)
+		g_set_error(error, MU_GUI_ERROR, -st,
+		            "cannot reach pcscd, the PC/SC daemon: start it (e.g. 'systemctl start "
+		            "pcscd.socket') and try again");
+	else if (st != MU_SC_OK)
+		g_set_error(error, MU_GUI_ERROR, -st, "cannot open PC/SC: %s", mu_sc_strerror(st));
+	return st == MU_SC_OK ? b : NULL;
+}
+
 char **mu_gui_ctl_request(const char *path, const char *line, GError **error)
 {
 	g_autoptr(GSocketClient) client = g_socket_client_new();

@@ -23,6 +23,10 @@ void mu_gui_report(GtkWidget *w, GtkMessageType type, const char *msg);
  * else mu_sc_strerror(), prefixed by what ("reading the card: ..."). */
 void mu_gui_sc_error(int st, mu_card *c, const char *what, GError **error);
 
+/* Opens a pcsc backend for one worker thread (its own SCARDCONTEXT), or
+ * NULL with a message that says how to start pcscd. */
+mu_backend *mu_gui_backend_open(GError **error);
+
 /* Sends line to the control socket at path and returns the reply lines
  * before "ok" (a NULL-terminated array, g_strfreev), or NULL with
  * MU_GUI_ERROR on "error: ..." or a socket failure. Blocks: call it from

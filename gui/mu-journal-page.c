@@ -49,7 +49,15 @@ static void journal_thread(GTask *task, gpointer src, gpointer data, GCancellabl
 	gsize len = 0;
 	GError *error = NULL;
 	if (!g_file_get_contents(j->path, &text, &len, &error)) {
-		g_prefix_error(&error, "journal: ");
+		if (g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+			g_clear_error(&error);
+			g_set_error(&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+			            "No records yet: the journal %s is written by the first ceremony "
+			            "step.",
+			            j->path);
+		} else {
+			g_prefix_error(&error, "journal: ");
+		}
 		g_task_return_error(task, error);
 		return;
 	}

@@ -1,9 +1,14 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""A card session and a full key ceremony on a fresh virtual deck, through a
-private pcscd and openmu-cli only: three EP11 cards are made, then
-`openmu-cli ceremony run data/ceremony-sample.ini` takes three emulated units
-from imprint mode to a VALID master key. Started by scripts/demo."""
+"""The demo, started by scripts/demo, on a fresh virtual deck (a private
+pcscd with four vpcd readers, openmu-cardsim) and three emulated crypto
+units (openmu-unitsim) in imprint mode.
+
+--headless: a card session and a full key ceremony through openmu-cli
+only: three EP11 cards are made, then `openmu-cli ceremony run
+data/ceremony-sample.ini` takes the units to a VALID master key.
+Otherwise: the openmu window opens on four blank cards, with the deck panel
+and the sample plan proposed by the ceremony assistant, for a rehearsal."""
 import os
 import shlex
 import signal
@@ -36,20 +41,56 @@ def show(st, *args):
     return r
 
 
+def on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)  # the deck and the units are stopped on the way out
+
+
 def main():
+    signal.signal(signal.SIGTERM, on_sigterm)
     headless = "--headless" in sys.argv[1:]
     with Stack(readers=4) as st:
         step("three emulated crypto units (openmu-unitsim) on loopback, in imprint mode")
         units = Instance(st.tmp, "demo", units=3, recovery=0)
         units.start()
         try:
-            return session(st, units, headless)
+            return session(st, units) if headless else rehearsal(st, units)
         finally:
             units.stop()
 
 
-def session(st, units, headless):
-    """The scripted part of the demo."""
+def rehearsal(st, units):
+    """The window on a blank deck: the officers do everything with the mouse."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        print("demo: no display (DISPLAY is not set): run 'scripts/demo --headless' for the "
+              "scripted session, or run this from a desktop session", file=sys.stderr)
+        return 2
+    for name in ("ca", "alice", "bob", "carol"):
+        st.new_card(name, label=name)
+    root = os.path.join(units.dir, "root", "root-cert.pem")
+    journal = os.path.join(st.tmp, "ceremony-journal.txt")
+    step("the openmu window: the deck panel on the right holds four blank cards")
+    print("  1. insert 'ca' into reader 0: Smart Cards > Initialize CA card (the manufacturer\n"
+          "     root is filled in); alice, bob, carol into readers 1-3: Enroll EP11 card\n"
+          "  2. alice and bob: Generate signature key (names 'Alice Admin', 'Bob Admin');\n"
+          "     alice, bob, carol: Generate key part\n"
+          "  3. Ceremony assistant: the sample plan " + os.path.relpath(SAMPLE_PLAN, SOURCE)
+          + " takes the\n     three units to a VALID master key")
+    print("Demo PINs: choose your own; nothing is kept outside " + st.tmp)
+    build = os.environ["OPENMU_BUILD_DIR"]
+    env = dict(os.environ, **st.env, OPENMU_ROOT_CERT=root,
+               GSETTINGS_SCHEMA_DIR=os.path.join(build, "data"))
+    app = subprocess.Popen([os.path.join(build, "gui", "openmu"), "--non-unique",
+                            "--cardsim-ctl", st.ctl_path, "--instance", units.ini,
+                            "--journal", journal, "--plan", SAMPLE_PLAN], env=env)
+    try:
+        return app.wait()
+    except (KeyboardInterrupt, SystemExit):
+        app.terminate()
+        return app.wait()
+
+
+def session(st, units):
+    """The scripted session of --headless."""
     step("a private pcscd with four vpcd readers, and an empty virtual deck in " + st.deck)
     for name in ("ca", "alice", "bob", "carol"):
         st.new_card(name, label=name)
@@ -107,20 +148,7 @@ def session(st, units, headless):
         print("demo: the second run did not report 'nothing to do'", file=sys.stderr)
         return 1
 
-    if headless:
-        step("done: the deck, pcscd, openmu-cardsim and openmu-unitsim are stopped")
-        return 0
-
-    step("the virtual deck keeps running")
-    print(f"  export PCSCLITE_CSOCK_NAME={st.env['PCSCLITE_CSOCK_NAME']}")
-    print(f"  export OPENMU_INSTANCE={units.ini}")
-    print(f"  {os.environ['OPENMU_BUILD_DIR']}/cli/openmu-cli readers")
-    print(f"  {os.environ['OPENMU_BUILD_DIR']}/applet-sim/openmu-cardsim ctl --ctl {st.ctl_path} list")
-    print("Demo PINs: CA 111111 / 222222, EP11 123456. Press Ctrl-C to stop.")
-    try:
-        signal.pause()
-    except KeyboardInterrupt:
-        pass
+    step("done: the deck, pcscd, openmu-cardsim and openmu-unitsim are stopped")
     return 0
 
 

@@ -148,7 +148,7 @@ static mu_tke_reply *signed_send(mu_tke_client *c, uint16_t cmd, const uint8_t *
 	reply = mu_tke_admin_send(c, block, block_len, sigs, made, res, error);
 	if (reply == NULL && error != NULL && *error != NULL &&
 	    (*error)->domain == MU_TKE_UNIT_ERROR && (*error)->code == MU_UNIT_ERR_QUORUM) {
-		g_prefix_error(error, "(%zu signature(s) sent, %d needed: add --signer-reader) ",
+		g_prefix_error(error, "(%zu signature(s) sent, %d needed: more admins' cards must sign) ",
 		               made, need);
 	}
 	if (nsent != NULL)

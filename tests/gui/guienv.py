@@ -177,8 +177,9 @@ class Gui:
             os.environ[k] = self.env[k]
         os.environ.pop("NO_AT_BRIDGE", None)
 
-    def start_app(self, args, env=None, name="openmu"):
-        """Starts openmu with args; returns its dogtail Application node."""
+    def start_app(self, args, env=None, name="openmu", cmd=None):
+        """Starts openmu with args (or the program cmd, a list, that starts
+        it); returns its dogtail Application node."""
         e = dict(self.env)
         if env:
             for k, v in env.items():
@@ -186,7 +187,7 @@ class Gui:
                              "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
                     e[k] = v
         log = open(os.path.join(self.tmp, "openmu.log"), "ab")
-        proc = subprocess.Popen([build_path("gui/openmu"), *args], env=e,
+        proc = subprocess.Popen([*(cmd or [build_path("gui/openmu")]), *args], env=e,
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         log.close()
         self.apps.append(proc)

@@ -9,11 +9,15 @@ run` with a wrong PIN for carol's card stops at the third part with a
 message saying how to resume; after fixing the PIN a new run completes:
 every unit has a VALID current register with the VP of the XOR of the three
 parts (white-box), `unit compare` is clean, and a third run has nothing to
-do.
+do. Both runs write one ceremony journal (--journal): it verifies and holds
+one record per step and unit they ran, countersigned except the imprint
+form of admin-add. A plan that adds carol as a third admin and first signer runs
+the signed admin-add, which her own card does not sign.
 """
 
 import hashlib
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -74,6 +78,40 @@ def write(path, text):
     return path
 
 
+# journal step name of each step text of `ceremony run`
+STEP_NAMES = (("add admin", "(imprint form", "add-admin-imprint"),
+              ("add admin", "", "add-admin"), ("set thresholds", "", "set-thresholds"),
+              ("load key part", "", "load-part"), ("commit", "", "commit"),
+              ("set immediate", "", "set-immediate"))
+
+
+def ran(out):
+    """(journal step name, unit) of every unit a `ceremony run` output says
+    it did, in order."""
+    done, name = [], None
+    for line in out.splitlines():
+        m = re.match(r"step \d+: (.*) on ", line)
+        if m:
+            name = next(n for start, tail, n in STEP_NAMES
+                        if m.group(1).startswith(start) and tail in m.group(1))
+        m = re.match(r"  (\S+): done, transaction counter \d+$", line)
+        if m:
+            done.append((name, m.group(1)))
+    return done
+
+
+def check_journal(st, journal, done):
+    r = cli(st, "journal", "verify", journal)
+    check("verified" in r.out, "journal verify passes on the ceremony run's journal", str(r))
+    j = cli(st, "journal", "show", "--json", journal).json()
+    steps = [x for x in j["records"] if x["type"] == "step"]
+    check([(x["step"], x["unit"]) for x in steps] == done,
+          f"journal show lists one record per step and unit run ({len(done)})", str(j))
+    check(all(x["ok"] for x in steps), "... every record ok", str(j))
+    check(all(("countersigned_by" in x) == (x["step"] != "add-admin-imprint") for x in steps),
+          "... countersigned, except the imprint form of admin-add", str(j))
+
+
 def run(st, tmp, inst):
     root = os.path.join(inst.dir, "root", "root-cert.pem")
     new_ca(st, "ca", 0, root, "ZONE-A", CA1, CA2)
@@ -108,8 +146,10 @@ def run(st, tmp, inst):
     check("unit1, unit2, unit3" in r.out, "... on the three units", str(r))
 
     # -- a failing step stops the run; a new run resumes ---------------------
+    journal = os.path.join(tmp, "plan.journal")
     badpin = dict(GOOD, OPENMU_PIN_3="000000")
-    r = cli(st, "ceremony", "run", plan, pins=badpin, expect=None)
+    r = cli(st, "ceremony", "run", plan, "--journal", journal, pins=badpin, expect=None)
+    done = ran(r.out)
     check(r.rc != OK and "ceremony stopped at step" in r.err and "load key part 3" in r.err
           and "again" in r.err and "resumes" in r.err,
           "a wrong PIN for carol's card stops the run at part 3, saying how to resume", str(r))
@@ -120,9 +160,12 @@ def run(st, tmp, inst):
     check("add admin" not in r.out and "thresholds" not in r.out
           and "load key part 3 of 3" in r.out and "load key part 1" not in r.out,
           "ceremony plan now lists only part 3, commit and set immediate", str(r))
-    r = cli(st, "ceremony", "run", plan, pins=GOOD)
+    r = cli(st, "ceremony", "run", plan, pins=GOOD, env={"OPENMU_JOURNAL": journal})
     check("load key part 3" in r.out and "done: every unit matches" in r.out,
           "after fixing the PIN a new run completes", str(r))
+    done += ran(r.out)
+    check(len(done) == 8 * 3, f"the two runs ran 8 steps on 3 units ({len(done)})", str(r))
+    check_journal(st, journal, done)
 
     secrets = _secrecy.read_secrets(st, ["alice", "bob", "carol"])
     parts = {card: s for card, kind, s in secrets if kind == "keypart"}
@@ -132,10 +175,27 @@ def run(st, tmp, inst):
           "every unit: current VALID with the VP of the XOR of the three parts", str(j))
     _, j = cli_json(st, "unit", "compare", "--instance", inst.ini)
     check(j["equal"] and j["differences"] == 0, "unit compare shows no difference")
-    r = cli(st, "ceremony", "run", plan, pins=GOOD)
+    r = cli(st, "ceremony", "run", plan, "--journal", journal, pins=GOOD)
     check("nothing to do" in r.out, "a second run reports nothing to do", str(r))
+    check_journal(st, journal, done)
     r = cli(st, "ceremony", "plan", plan)
     check("nothing to do" in r.out, "... and so does ceremony plan", str(r))
+
+    # -- a signed admin-add: the new admin's own card does not sign it -------
+    cli(st, "card", "sigkey-gen", "--reader", 3, "--name", "carol",
+        pins={"OPENMU_PIN": PINS["carol"]})
+    more = write(os.path.join(tmp, "more.ini"),
+                 PLAN.format(ini=inst.ini, sig=2).replace("signers=1;2", "signers=3;1;2")
+                 + "\n[admin carol]\nreader=3\n")
+    r = cli(st, "ceremony", "run", more, "--journal", journal, pins=GOOD)
+    check("add admin carol" in r.out and "imprint" not in r.out
+          and "done: every unit matches" in r.out,
+          "a plan with a third admin as first signer adds her, signed", str(r))
+    done += ran(r.out)
+    check_journal(st, journal, done)
+    j = cli(st, "journal", "show", "--json", journal).json()
+    check(all(len(x["signers"]) == 2 for x in j["records"][-3:]),
+          "... by alice and bob only, not by carol's own card", str(j))
 
 
 def main():
