@@ -79,9 +79,11 @@ static size_t tokenize(const char *line, size_t len, token tok[MAX_TOKENS])
 	return n;
 }
 
-int cardsim_ctl_parse(const char *line, size_t len, cardsim_ctl_cmd *out)
+/* The checks every line gets: newline, length, characters; then tokens.
+ * Returns the token count (> 0) or a CARDSIM_CTL_ERR_* code. */
+static int split_line(const char *line, size_t len, token tok[MAX_TOKENS])
 {
-	if (line == NULL || out == NULL)
+	if (line == NULL)
 		return CARDSIM_CTL_ERR_EMPTY;
 	if (len > 0 && line[len - 1] == '\n')
 		len--;
@@ -94,11 +96,50 @@ int cardsim_ctl_parse(const char *line, size_t len, cardsim_ctl_cmd *out)
 		if ((c < 0x20 && c != '\t') || c >= 0x7f)
 			return CARDSIM_CTL_ERR_CHARS;
 	}
-
-	token tok[MAX_TOKENS];
 	size_t n = tokenize(line, len, tok);
-	if (n == 0)
+	return n == 0 ? CARDSIM_CTL_ERR_EMPTY : (int)n;
+}
+
+int cardsim_ctl_parse_slot(const char *line, size_t len, cardsim_ctl_slot *out)
+{
+	token tok[MAX_TOKENS];
+	int n = out == NULL ? CARDSIM_CTL_ERR_EMPTY : split_line(line, len, tok);
+	if (n < 0)
+		return n;
+	if (n != 3)
+		return CARDSIM_CTL_ERR_ARGS;
+	cardsim_ctl_slot s;
+	memset(&s, 0, sizeof(s));
+	int rc = parse_reader(&tok[0], &s.reader);
+	if (rc != 0)
+		return rc;
+	if (tok[1].len == 0 || tok[1].len > 5 || tok[1].p[0] == '0')
+		return CARDSIM_CTL_ERR_ARGS;
+	for (size_t i = 0; i < tok[1].len; i++) {
+		if (tok[1].p[i] < '0' || tok[1].p[i] > '9')
+			return CARDSIM_CTL_ERR_ARGS;
+		s.port = s.port * 10u + (unsigned)(tok[1].p[i] - '0');
+	}
+	if (s.port > 65535u)
+		return CARDSIM_CTL_ERR_ARGS;
+	s.held = !token_is(&tok[2], "-");
+	if (s.held) {
+		if (!cardsim_ctl_name_valid(tok[2].p, tok[2].len))
+			return CARDSIM_CTL_ERR_NAME;
+		memcpy(s.name, tok[2].p, tok[2].len);
+	}
+	*out = s;
+	return 0;
+}
+
+int cardsim_ctl_parse(const char *line, size_t len, cardsim_ctl_cmd *out)
+{
+	if (out == NULL)
 		return CARDSIM_CTL_ERR_EMPTY;
+	token tok[MAX_TOKENS];
+	int n = split_line(line, len, tok);
+	if (n < 0)
+		return n;
 
 	cardsim_ctl_cmd cmd;
 	memset(&cmd, 0, sizeof(cmd));

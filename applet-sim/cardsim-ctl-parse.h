@@ -48,5 +48,19 @@ int cardsim_ctl_parse(const char *line, size_t len, cardsim_ctl_cmd *out);
  * request looks like. */
 const char *cardsim_ctl_strerror(int status);
 
+/* One line of the reply to "list", as openmu-cardsim writes it:
+ * "READER PORT NAME", NAME "-" when the reader is empty. */
+typedef struct {
+	unsigned reader;                 /* 0..CARDSIM_READERS_MAX-1 */
+	unsigned port;                   /* vpcd port, 1..65535 */
+	bool held;                       /* a card is inserted */
+	char name[CARDSIM_NAME_MAX + 1]; /* the card, when held */
+} cardsim_ctl_slot;
+
+/* Parses one "list" reply line (the client side, e.g. the app's deck
+ * panel). Returns 0 and fills *out, or a CARDSIM_CTL_ERR_* code and leaves
+ * *out untouched. */
+int cardsim_ctl_parse_slot(const char *line, size_t len, cardsim_ctl_slot *out);
+
 /* True when name (len bytes) is a valid card name. */
 bool cardsim_ctl_name_valid(const char *name, size_t len);

@@ -167,8 +167,8 @@ static int mu_app_handle_local_options(GApplication *app, GVariantDict *opts)
 {
 	MuApp *self = MU_APP(app);
 	if (g_variant_dict_contains(opts, "non-unique"))
-		g_application_set_flags(app, g_application_get_flags(app) |
-		                                 G_APPLICATION_NON_UNIQUE);
+		g_application_set_flags(app,
+		                        g_application_get_flags(app) | G_APPLICATION_NON_UNIQUE);
 	g_variant_dict_lookup(opts, "instance", "^ay", &self->instance);
 	g_variant_dict_lookup(opts, "journal", "^ay", &self->journal);
 	g_variant_dict_lookup(opts, "cardsim-ctl", "^ay", &self->cardsim_ctl);
@@ -184,8 +184,8 @@ static void mu_app_startup(GApplication *app)
 {
 	MuApp *self = MU_APP(app);
 	G_APPLICATION_CLASS(mu_app_parent_class)->startup(app);
-	g_action_map_add_action_entries(G_ACTION_MAP(app), app_actions,
-	                                G_N_ELEMENTS(app_actions), app);
+	g_action_map_add_action_entries(G_ACTION_MAP(app), app_actions, G_N_ELEMENTS(app_actions),
+	                                app);
 	static const char *const quit[] = {"<Control>q", NULL};
 	static const char *const refresh[] = {"F5", NULL};
 	static const char *const ceremony[] = {"<Control>e", NULL};
@@ -263,13 +263,16 @@ static void mu_app_init(MuApp *self)
 	    {"instance", 'i', 0, G_OPTION_ARG_FILENAME, NULL,
 	     "Instance file of the crypto units (else $OPENMU_INSTANCE or the setting)", "FILE"},
 	    {"journal", 'j', 0, G_OPTION_ARG_FILENAME, NULL,
-	     "Ceremony journal to show (else $OPENMU_JOURNAL)", "FILE"},
+	     "Ceremony journal: shown, and a record appended per step and unit (else "
+	     "$OPENMU_JOURNAL)",
+	     "FILE"},
 	    {"cardsim-ctl", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-	     "Control socket of openmu-cardsim: shows the virtual deck", "SOCKET"},
+	     "Control socket of openmu-cardsim: shows the virtual deck (else the last one, "
+	     "while it exists)",
+	     "SOCKET"},
 	    {"plan", 'p', 0, G_OPTION_ARG_FILENAME, NULL,
 	     "Ceremony plan the assistant proposes (else $OPENMU_PLAN)", "PLAN.ini"},
-	    {"non-unique", 0, 0, G_OPTION_ARG_NONE, NULL,
-	     "Run a separate instance (tests)", NULL},
+	    {"non-unique", 0, 0, G_OPTION_ARG_NONE, NULL, "Run a separate instance (tests)", NULL},
 	    {NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 	g_application_add_main_option_entries(G_APPLICATION(self), entries);

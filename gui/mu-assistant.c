@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "mu-assistant.h"
 
-#include <openssl/crypto.h>
+#include <string.h>
 
 #include "mu-ceremony-jobs.h"
 #include "mu-gui-util.h"
 #include "mu-pin-dialog.h"
-
-enum { PAGE_PLAN, PAGE_PREVIEW, PAGE_RUN, PAGE_SUMMARY };
+#include "mu-secret.h"
 
 struct _MuAssistant {
 	GtkAssistant parent;
@@ -128,7 +127,8 @@ static void readers_done(GObject *src, GAsyncResult *res, gpointer data)
 			build_form(a, readers);
 		else
 			gtk_widget_set_tooltip_text(GTK_WIDGET(a->from_scratch),
-			                            error != NULL ? error->message : "no reader found");
+			                            error != NULL ? error->message
+			                                          : "no reader found");
 	}
 	g_object_unref(a);
 }
@@ -202,9 +202,10 @@ static void preview_done(GObject *src, GAsyncResult *res, gpointer data)
 			g_autofree char *status =
 			    a->nsteps == 0
 			        ? g_strdup("Nothing to do: every unit already matches the plan.")
-			        : g_strdup_printf("%zu step%s to run. Put the cards in their readers, "
-			                          "then press Apply.",
-			                          a->nsteps, a->nsteps == 1 ? "" : "s");
+			        : g_strdup_printf(
+			              "%zu step%s to run. Put the cards in their readers, "
+			              "then press Apply.",
+			              a->nsteps, a->nsteps == 1 ? "" : "s");
 			gtk_label_set_text(a->preview_status, status);
 			gtk_label_set_text(a->preview_cards, p->cards);
 			gtk_label_set_text(a->preview_steps, a->nsteps ? steps : "(none)");
@@ -266,7 +267,7 @@ static void on_pin_response(GtkDialog *dialog, int response, gpointer data)
 	gboolean fit = mu_pin_dialog_take_pin(MU_PIN_DIALOG(dialog), "pin", pin, sizeof(pin));
 	g_object_set_data(G_OBJECT(dialog), "req", NULL);
 	mu_ceremony_pin_answer(req, response == GTK_RESPONSE_OK && fit ? pin : NULL);
-	OPENSSL_cleanse(pin, sizeof(pin));
+	mu_memzero(pin, sizeof(pin));
 	gtk_widget_destroy(GTK_WIDGET(dialog));
 }
 
@@ -321,7 +322,8 @@ static void run_done(GObject *src, GAsyncResult *res, gpointer data)
 			mu_gui_report(GTK_WIDGET(a), GTK_MESSAGE_ERROR, error->message);
 		} else {
 			g_autofree char *msg = g_strdup_printf(
-			    "Done: every unit matches the plan (%zd step%s run). Each unit's current "
+			    "Done: every unit matches the plan (%zd step%s run). Each unit's "
+			    "current "
 			    "master key is VALID; compare them on the Crypto Units page.",
 			    n, n == 1 ? "" : "s");
 			log_line(a, "done: every unit matches the plan");

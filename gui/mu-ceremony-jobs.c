@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "mu-ceremony-jobs.h"
 
-#include <openssl/crypto.h>
 #include <string.h>
 
 #include "mu-card.h"
 #include "mu-gui-util.h"
+#include "mu-secret.h"
 #include "mu-tke-error.h"
 #include "mu-tke-instance.h"
 #include "mu-tke-plan.h"
@@ -90,8 +90,8 @@ static char *admin_name(mu_backend *b, const char *reader, size_t i, GError **er
 {
 	mu_card *card = NULL;
 	int st = mu_card_open(b, reader, &card);
-	g_autofree char *what = g_strdup_printf("the card of admin %zu in reader \"%s\"", i + 1,
-	                                        reader);
+	g_autofree char *what =
+	    g_strdup_printf("the card of admin %zu in reader \"%s\"", i + 1, reader);
 	mu_card_info info;
 	if (st == MU_SC_OK)
 		st = mu_card_info_get(card, &info);
@@ -180,9 +180,10 @@ static gboolean run_env_open(run_env *e, const mu_ceremony_setup *s, const mu_tk
 		inst = g_strdup(e->plan->instance);
 	}
 	if (inst == NULL) {
-		g_set_error(error, MU_GUI_ERROR, 1,
-		            "no instance file: start openmu with --instance FILE.ini (or name it in "
-		            "the plan's [plan] instance=)");
+		g_set_error(
+		    error, MU_GUI_ERROR, 1,
+		    "no instance file: start openmu with --instance FILE.ini (or name it in "
+		    "the plan's [plan] instance=)");
 		return FALSE;
 	}
 	if ((e->inst = mu_tke_instance_load(inst, error)) == NULL)
@@ -252,7 +253,8 @@ void mu_ceremony_preview_async(const mu_ceremony_setup *s, GCancellable *cancel,
                                GAsyncReadyCallback cb, gpointer data)
 {
 	g_autoptr(GTask) task = g_task_new(NULL, cancel, cb, data);
-	g_task_set_task_data(task, mu_ceremony_setup_copy(s), (GDestroyNotify)mu_ceremony_setup_free);
+	g_task_set_task_data(task, mu_ceremony_setup_copy(s),
+	                     (GDestroyNotify)mu_ceremony_setup_free);
 	g_task_run_in_thread(task, preview_thread);
 }
 
@@ -275,7 +277,7 @@ static void pin_req_unref(mu_ceremony_pin_req *r)
 {
 	if (!g_atomic_int_dec_and_test(&r->refs))
 		return;
-	OPENSSL_cleanse(r->pin, sizeof(r->pin));
+	mu_memzero(r->pin, sizeof(r->pin));
 	g_mutex_clear(&r->lock);
 	g_cond_clear(&r->cond);
 	g_free(r);
@@ -360,7 +362,7 @@ static gboolean run_get_pin(gpointer user_data, const char *what, const char *re
 	gboolean ok = req->answered && req->given && strlen(req->pin) < cap;
 	if (ok)
 		memcpy(pin, req->pin, strlen(req->pin) + 1);
-	OPENSSL_cleanse(req->pin, sizeof(req->pin));
+	mu_memzero(req->pin, sizeof(req->pin));
 	g_mutex_unlock(&req->lock);
 	pin_req_unref(req);
 	if (!ok)
@@ -369,8 +371,7 @@ static gboolean run_get_pin(gpointer user_data, const char *what, const char *re
 	return ok;
 }
 
-static void run_step_started(gpointer user_data, size_t number, const char *text,
-                             const char *units)
+static void run_step_started(gpointer user_data, size_t number, const char *text, const char *units)
 {
 	ui_call *c = g_new0(ui_call, 1);
 	c->step = number;
@@ -381,8 +382,8 @@ static void run_step_started(gpointer user_data, size_t number, const char *text
 static void run_unit_done(gpointer user_data, size_t number, const char *unit, guint64 counter)
 {
 	ui_call *c = g_new0(ui_call, 1);
-	c->line = g_strdup_printf("    %s: done, transaction counter %" G_GUINT64_FORMAT, unit,
-	                          counter);
+	c->line =
+	    g_strdup_printf("    %s: done, transaction counter %" G_GUINT64_FORMAT, unit, counter);
 	ui_post(user_data, c);
 }
 

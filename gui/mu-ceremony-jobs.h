@@ -16,9 +16,9 @@ G_BEGIN_DECLS
 
 /* The assistant's input: a plan file, or a plan built from the form. */
 typedef struct mu_ceremony_setup {
-	char *instance; /* instance file (NULL: the plan's instance=) */
-	char *journal;  /* ceremony journal (NULL: none) */
-	char *plan_path; /* a plan file, or NULL: the form below */
+	char *instance;                             /* instance file (NULL: the plan's instance=) */
+	char *journal;                              /* ceremony journal (NULL: none) */
+	char *plan_path;                            /* a plan file, or NULL: the form below */
 	char *admin_reader[MU_CEREMONY_ADMINS_MAX]; /* NULL: no such admin */
 	int sig_threshold, rev_threshold;
 	int parts; /* 2 or 3 */
@@ -37,8 +37,8 @@ char **mu_ceremony_readers_finish(GAsyncResult *res, GError **error);
 /* What a run of the plan will need and do, read from the cards (no PIN)
  * and the units. */
 typedef struct mu_ceremony_preview {
-	char *cards;  /* "Alice Admin's EP11 card in reader R", one per line */
-	char **steps; /* "1. add admin ... on unit1, unit2" (NULL-terminated) */
+	char *cards;   /* "Alice Admin's EP11 card in reader R", one per line */
+	char **steps;  /* "1. add admin ... on unit1, unit2" (NULL-terminated) */
 	char *signing; /* who signs the admin commands */
 } mu_ceremony_preview;
 

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "mu-deck-panel.h"
 
+#include <string.h>
+
+#include "cardsim-ctl-parse.h"
 #include "mu-gui-util.h"
 
 struct _MuDeckPanel {
@@ -19,9 +22,9 @@ G_DEFINE_TYPE(MuDeckPanel, mu_deck_panel, GTK_TYPE_BOX)
 
 typedef struct {
 	char *ctl;
-	char *request;   /* NULL: only read the deck */
-	char **cards;    /* reply of "cards" */
-	char **held;     /* reply of "list" */
+	char *request; /* NULL: only read the deck */
+	char **cards;  /* reply of "cards" */
+	char **held;   /* reply of "list" */
 } ctl_job;
 
 static void ctl_job_free(gpointer p)
@@ -91,22 +94,29 @@ static void show_deck(MuDeckPanel *p, ctl_job *j)
 	clear_box(p->cards);
 	p->nreaders = 0;
 	for (char **l = j->held; *l != NULL; l++) {
-		g_auto(GStrv) f = g_strsplit(*l, " ", 3);
-		if (g_strv_length(f) != 3)
+		cardsim_ctl_slot slot;
+		if (cardsim_ctl_parse_slot(*l, strlen(*l), &slot) != 0 ||
+		    slot.reader != p->nreaders) {
+			g_warning(
+			    "the virtual deck sent a reader line that does not parse: skipped");
 			continue;
-		gboolean empty = g_strcmp0(f[2], "-") == 0;
+		}
+		char f0[4];
+		g_snprintf(f0, sizeof(f0), "%u", slot.reader);
+		gboolean empty = !slot.held;
 		GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
-		g_autofree char *text = g_strdup_printf("Reader %s: %s", f[0], empty ? "empty" : f[2]);
+		g_autofree char *text =
+		    g_strdup_printf("Reader %s: %s", f0, empty ? "empty" : slot.name);
 		GtkWidget *l1 = gtk_label_new(text);
 		gtk_label_set_xalign(GTK_LABEL(l1), 0.0f);
 		gtk_widget_set_hexpand(l1, TRUE);
-		g_autofree char *lname = g_strdup_printf("virtual reader %s", f[0]);
+		g_autofree char *lname = g_strdup_printf("virtual reader %s", f0);
 		mu_gui_name(l1, lname, NULL);
 		gtk_container_add(GTK_CONTAINER(row), l1);
 		if (!empty) {
-			g_autofree char *bname = g_strdup_printf("remove from %s", f[0]);
+			g_autofree char *bname = g_strdup_printf("remove from %s", f0);
 			GtkWidget *b = button("Remove", bname, G_CALLBACK(on_remove), p);
-			g_object_set_data_full(G_OBJECT(b), "reader", g_strdup(f[0]), g_free);
+			g_object_set_data_full(G_OBJECT(b), "reader", g_strdup(f0), g_free);
 			gtk_container_add(GTK_CONTAINER(row), b);
 		}
 		g_object_set(row, "margin", 4, NULL);
@@ -115,6 +125,10 @@ static void show_deck(MuDeckPanel *p, ctl_job *j)
 		p->nreaders++;
 	}
 	for (char **c = j->cards; *c != NULL; c++) {
+		if (!cardsim_ctl_name_valid(*c, strlen(*c))) {
+			g_warning("the virtual deck sent a card name that is not valid: skipped");
+			continue;
+		}
 		GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
 		GtkWidget *l1 = gtk_label_new(*c);
 		gtk_label_set_xalign(GTK_LABEL(l1), 0.0f);
@@ -128,15 +142,16 @@ static void show_deck(MuDeckPanel *p, ctl_job *j)
 			GtkWidget *b = button(label, a11y, G_CALLBACK(on_insert), p);
 			gtk_widget_set_tooltip_text(b, a11y);
 			g_object_set_data_full(G_OBJECT(b), "card", g_strdup(*c), g_free);
-			g_object_set_data_full(G_OBJECT(b), "reader", g_strdup_printf("%u", r), g_free);
+			g_object_set_data_full(G_OBJECT(b), "reader", g_strdup_printf("%u", r),
+			                       g_free);
 			gtk_container_add(GTK_CONTAINER(row), b);
 		}
 		g_object_set(row, "margin", 4, NULL);
 		gtk_widget_show_all(row);
 		gtk_container_add(GTK_CONTAINER(p->cards), row);
 	}
-	g_autofree char *st = g_strdup_printf("%u cards, %u virtual readers",
-	                                      g_strv_length(j->cards), p->nreaders);
+	g_autofree char *st =
+	    g_strdup_printf("%u cards, %u virtual readers", g_strv_length(j->cards), p->nreaders);
 	gtk_label_set_text(p->status, st);
 }
 

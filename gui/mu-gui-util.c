@@ -6,7 +6,7 @@
 
 #include "mu-window.h"
 
-G_DEFINE_QUARK(mu-gui-error-quark, mu_gui_error)
+G_DEFINE_QUARK(mu - gui - error - quark, mu_gui_error)
 
 void mu_gui_name(GtkWidget *w, const char *name, const char *desc)
 {
@@ -58,8 +58,8 @@ char **mu_gui_ctl_request(const char *path, const char *line, GError **error)
 	g_autoptr(GSocketConnection) conn =
 	    g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, error);
 	if (conn == NULL) {
-		g_prefix_error(error, "the virtual deck (openmu-cardsim at %s) does not answer: ",
-		               path);
+		g_prefix_error(error,
+		               "the virtual deck (openmu-cardsim at %s) does not answer: ", path);
 		return NULL;
 	}
 	GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(conn));
@@ -76,8 +76,9 @@ char **mu_gui_ctl_request(const char *path, const char *line, GError **error)
 			if (local != NULL)
 				g_propagate_error(error, local);
 			else
-				g_set_error(error, MU_GUI_ERROR, 1,
-				            "openmu-cardsim closed the connection without an answer");
+				g_set_error(
+				    error, MU_GUI_ERROR, 1,
+				    "openmu-cardsim closed the connection without an answer");
 			return NULL;
 		}
 		if (strcmp(l, "ok") == 0) {

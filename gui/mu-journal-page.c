@@ -37,9 +37,8 @@ static char *record_text(const mu_tke_journal_record *r)
 		return g_strdup_printf("%" G_GUINT64_FORMAT "  certificate of an admin", r->seq);
 	g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(r->time);
 	g_autofree char *when = t != NULL ? g_date_time_format(t, "%F %T UTC") : g_strdup("?");
-	return g_strdup_printf("%" G_GUINT64_FORMAT "  %s  %s on %s: %s%s", r->seq, when,
-	                       r->step, r->unit, r->result,
-	                       r->has_by ? " (countersigned)" : "");
+	return g_strdup_printf("%" G_GUINT64_FORMAT "  %s  %s on %s: %s%s", r->seq, when, r->step,
+	                       r->unit, r->result, r->has_by ? " (countersigned)" : "");
 }
 
 static void journal_thread(GTask *task, gpointer src, gpointer data, GCancellable *cancel)
@@ -51,10 +50,11 @@ static void journal_thread(GTask *task, gpointer src, gpointer data, GCancellabl
 	if (!g_file_get_contents(j->path, &text, &len, &error)) {
 		if (g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
 			g_clear_error(&error);
-			g_set_error(&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-			            "No records yet: the journal %s is written by the first ceremony "
-			            "step.",
-			            j->path);
+			g_set_error(
+			    &error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+			    "No records yet: the journal %s is written by the first ceremony "
+			    "step.",
+			    j->path);
 		} else {
 			g_prefix_error(&error, "journal: ");
 		}
@@ -68,14 +68,15 @@ static void journal_thread(GTask *task, gpointer src, gpointer data, GCancellabl
 	for (guint i = 0; records != NULL && i < records->len; i++)
 		g_ptr_array_add(j->lines, record_text(records->pdata[i]));
 	if (j->ok)
-		j->verdict = g_strdup_printf("Journal verified: %zu records, %zu steps, %zu "
-		                             "countersigned, %zu refusals.",
-		                             sum.records, sum.steps, sum.countersigned,
-		                             sum.refusals);
+		j->verdict =
+		    g_strdup_printf("Journal verified: %zu records, %zu steps, %zu "
+		                    "countersigned, %zu refusals.",
+		                    sum.records, sum.steps, sum.countersigned, sum.refusals);
 	else
-		j->verdict = g_strdup_printf("Journal does NOT verify: %s. Do not trust the records "
-		                             "from that line on.",
-		                             error->message);
+		j->verdict =
+		    g_strdup_printf("Journal does NOT verify: %s. Do not trust the records "
+		                    "from that line on.",
+		                    error->message);
 	g_clear_error(&error);
 	g_task_return_boolean(task, TRUE);
 }
@@ -134,8 +135,7 @@ static void mu_journal_page_class_init(MuJournalPageClass *klass)
 {
 	GtkWidgetClass *wc = GTK_WIDGET_CLASS(klass);
 	G_OBJECT_CLASS(klass)->dispose = mu_journal_page_dispose;
-	gtk_widget_class_set_template_from_resource(wc,
-	                                            "/org/openmu/Openmu/ui/mu-journal-page.ui");
+	gtk_widget_class_set_template_from_resource(wc, "/org/openmu/Openmu/ui/mu-journal-page.ui");
 	gtk_widget_class_bind_template_child(wc, MuJournalPage, status);
 	gtk_widget_class_bind_template_child(wc, MuJournalPage, records);
 }

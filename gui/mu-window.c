@@ -67,7 +67,8 @@ static void on_page_shown(GObject *stack, GParamSpec *pspec, gpointer user_data)
 static void ceremony_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
 {
 	MuWindow *win = user_data;
-	MuAssistant *a = mu_assistant_new(GTK_WINDOW(win), win->instance, win->journal_path, win->plan);
+	MuAssistant *a =
+	    mu_assistant_new(GTK_WINDOW(win), win->instance, win->journal_path, win->plan);
 	gtk_window_present(GTK_WINDOW(a));
 }
 
@@ -103,8 +104,8 @@ static void mu_window_class_init(MuWindowClass *klass)
 static void mu_window_init(MuWindow *win)
 {
 	gtk_widget_init_template(GTK_WIDGET(win));
-	g_action_map_add_action_entries(G_ACTION_MAP(win), win_actions,
-	                                G_N_ELEMENTS(win_actions), win);
+	g_action_map_add_action_entries(G_ACTION_MAP(win), win_actions, G_N_ELEMENTS(win_actions),
+	                                win);
 	mu_gui_name(GTK_WIDGET(win->info_label), "message", NULL);
 	mu_gui_name(GTK_WIDGET(win->infobar), "message bar", NULL);
 	mu_gui_name(GTK_WIDGET(win->switcher), "pages", NULL);

@@ -201,6 +201,16 @@ def run_assistant(g, st, app, inst, names, journal, plan):
           all(u["current_register"] == {"state": "VALID", "vp": vp(mk)} for u in j["units"]),
           "both units: current master key VALID with the VP of the XOR of the three parts",
           str(j))
+    secret_texts = [*PINS.values(), CA1, CA2, mk.hex(), *(v.hex() for v in parts.values())]
+    shown = [n.text or "" for n in app.findChildren(lambda n: n.roleName == "label")]
+    for w in app.children:
+        shown += [n.text or "" for n in w.findChildren(lambda n: n.roleName == "label")]
+    with open(os.path.join(g.tmp, "openmu.log"), errors="replace") as f:
+        logged = f.read()
+    leaks = [t for t in secret_texts if any(t.lower() in x.lower() for x in shown + [logged])]
+    check(not leaks and len(shown) > 20,
+          f"no PIN, key part or master key in the {len(shown)} labels of the windows or in "
+          "the app's output", str(leaks))
     click(asst, "Next")
     click(asst, "Close")
     wait(lambda: assistant(app) is None, "the assistant closes")
