@@ -25,7 +25,7 @@ struct _MuAssistant {
 	char *instance, *journal;
 	GCancellable *cancel;
 	GString *log;
-	size_t nsteps;   /* steps of the preview: the progress bar's 100 % */
+	size_t nsteps;   /* steps left when the run (or preview) started: 100 % */
 	size_t step_now; /* the step the run is at */
 	gboolean busy, closed;
 };
@@ -260,6 +260,18 @@ static void run_progress(GObject *ui, size_t step, const char *line)
 	gtk_label_set_text(a->run_status, line);
 }
 
+static void run_total(GObject *ui, size_t nsteps)
+{
+	MuAssistant *a = MU_ASSISTANT(ui);
+	if (a->closed)
+		return;
+	a->nsteps = nsteps;
+	g_autofree char *text =
+	    g_strdup_printf("%zu step%s to run", nsteps, nsteps == 1 ? "" : "s");
+	gtk_progress_bar_set_fraction(a->run_progress, 0.0);
+	gtk_progress_bar_set_text(a->run_progress, text);
+}
+
 static void on_pin_response(GtkDialog *dialog, int response, gpointer data)
 {
 	mu_ceremony_pin_req *req = data;
@@ -302,7 +314,8 @@ static void run_ask_pin(GObject *ui, mu_ceremony_pin_req *req, const char *what,
 	gtk_widget_show(GTK_WIDGET(d));
 }
 
-static const mu_ceremony_ui run_ui = {.progress = run_progress, .ask_pin = run_ask_pin};
+static const mu_ceremony_ui run_ui = {
+    .total = run_total, .progress = run_progress, .ask_pin = run_ask_pin};
 
 static void run_done(GObject *src, GAsyncResult *res, gpointer data)
 {

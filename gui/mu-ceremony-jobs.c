@@ -316,7 +316,7 @@ static void run_job_free(run_job *j)
 typedef struct ui_call {
 	const mu_ceremony_ui *ops;
 	GObject *ui;
-	size_t step;
+	size_t step, total; /* total: a total call */
 	char *line, *what, *reader;
 	mu_ceremony_pin_req *req;
 } ui_call;
@@ -326,6 +326,8 @@ static gboolean ui_call_run(gpointer data)
 	ui_call *c = data;
 	if (c->req != NULL)
 		c->ops->ask_pin(c->ui, c->req, c->what, c->reader);
+	else if (c->line == NULL)
+		c->ops->total(c->ui, c->total);
 	else
 		c->ops->progress(c->ui, c->step, c->line);
 	g_object_unref(c->ui);
@@ -399,8 +401,14 @@ static void run_thread(GTask *task, gpointer src, gpointer data, GCancellable *c
 	run_env e;
 	GError *error = NULL;
 	size_t n = 0;
-	gboolean ok = run_env_open(&e, j->setup, &run_ops, j, &error) &&
-	              mu_tke_runner_run(e.runner, cancel, &n, NULL, &error);
+	gboolean ok = run_env_open(&e, j->setup, &run_ops, j, &error);
+	g_autoptr(GArray) steps = ok ? mu_tke_runner_steps(e.runner, &error) : NULL;
+	if (steps != NULL) {
+		ui_call *c = g_new0(ui_call, 1);
+		c->total = steps->len;
+		ui_post(j, c);
+	}
+	ok = steps != NULL && mu_tke_runner_run(e.runner, cancel, &n, NULL, &error);
 	run_env_clear(&e);
 	if (ok)
 		g_task_return_int(task, (gssize)n);

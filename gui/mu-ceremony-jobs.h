@@ -60,6 +60,8 @@ void mu_ceremony_pin_answer(mu_ceremony_pin_req *req, const char *pin);
 /* What the run reports, called on the main loop (ui is kept alive by a
  * reference for the run). */
 typedef struct mu_ceremony_ui {
+	/* The number of steps this run starts with (after reading the units). */
+	void (*total)(GObject *ui, size_t nsteps);
 	/* A line of progress; step > 0 when a new step starts (its number). */
 	void (*progress)(GObject *ui, size_t step, const char *line);
 	/* Show a PIN dialog for what (the card) in reader; answer req. */
