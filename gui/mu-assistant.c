@@ -20,7 +20,7 @@ struct _MuAssistant {
 	GtkProgressBar *run_progress;
 	GtkLabel *run_status, *run_log;
 	/* the form */
-	GtkComboBoxText *admin[MU_CEREMONY_ADMINS_MAX], *part[3], *parts;
+	GtkComboBoxText *admin[MU_CEREMONY_ADMINS_MAX], *part[3], *parts, *finish;
 	GtkSpinButton *sig, *rev, *slot[3];
 	char *instance, *journal;
 	GCancellable *cancel;
@@ -113,6 +113,9 @@ static void build_form(MuAssistant *a, char **readers)
 		a->part[i] = form_combo(a, row, label, name, readers, FALSE, i + 1);
 		a->slot[i] = form_spin(a, row++, 2, "slot", slot, 0, 84, 0);
 	}
+	char *finishes[] = {"set immediate (a first master key)",
+	                    "rotate (replace the current master key)", NULL};
+	a->finish = form_combo(a, row++, "Finish with", "finish", finishes, FALSE, 0);
 	gtk_widget_show_all(GTK_WIDGET(a->form));
 	on_plan_changed(NULL, a);
 }
@@ -163,6 +166,7 @@ static void fill_setup(MuAssistant *a, mu_ceremony_setup *s)
 		s->part_reader[i] = combo_id(a->part[i]);
 		s->part_slot[i] = (unsigned)gtk_spin_button_get_value_as_int(a->slot[i]);
 	}
+	s->rotate = gtk_combo_box_get_active(GTK_COMBO_BOX(a->finish)) == 1;
 }
 
 static void clear_setup(mu_ceremony_setup *s)

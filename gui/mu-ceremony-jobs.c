@@ -10,6 +10,7 @@
 #include "mu-tke-instance.h"
 #include "mu-tke-plan.h"
 #include "mu-tke-runner.h"
+#include "mu-tke-status.h"
 
 #define PIN_POLL_US (200 * G_TIME_SPAN_MILLISECOND)
 
@@ -112,6 +113,49 @@ static char *admin_name(mu_backend *b, const char *reader, size_t i, GError **er
 	return name;
 }
 
+/* The VP of the master key the units hold now (for a form that replaces
+ * it): the one VALID current register of the instance. */
+static char *current_vp(const char *instance, GError **error)
+{
+	if (instance == NULL) {
+		g_set_error(error, MU_GUI_ERROR, 1,
+		            "no instance file: start openmu with --instance FILE.ini");
+		return NULL;
+	}
+	g_autoptr(mu_tke_instance) inst = mu_tke_instance_load(instance, error);
+	if (inst == NULL)
+		return NULL;
+	char *vp = NULL;
+	for (size_t i = 0; i < mu_tke_instance_n_units(inst); i++) {
+		const mu_tke_unit *u = mu_tke_instance_unit(inst, i);
+		mu_unit_status st;
+		g_autoptr(mu_tke_client) c = mu_tke_client_connect(inst, u, error);
+		if (c == NULL || !mu_tke_status_fetch(c, &st, error)) {
+			g_prefix_error(error, "%s: ", u->name);
+			g_free(vp);
+			return NULL;
+		}
+		if (st.cur_state != MU_UNIT_CUR_VALID)
+			continue;
+		g_autofree char *hex = mu_tke_hex(st.cur_vp, MU_VP_LEN);
+		if (vp == NULL) {
+			vp = g_steal_pointer(&hex);
+		} else if (strcmp(vp, hex) != 0) {
+			g_set_error(error, MU_GUI_ERROR, 1,
+			            "the units hold different current master keys (%s has %.16s…, "
+			            "not %.16s…): compare them on the Crypto Units page",
+			            u->name, hex, vp);
+			g_free(vp);
+			return NULL;
+		}
+	}
+	if (vp == NULL)
+		g_set_error(error, MU_GUI_ERROR, 1,
+		            "no unit holds a valid master key to replace: finish with set "
+		            "immediate instead");
+	return vp;
+}
+
 /* The plan text of the assistant's form. */
 static char *form_text(const mu_ceremony_setup *s, mu_backend *b, GError **error)
 {
@@ -132,6 +176,12 @@ static char *form_text(const mu_ceremony_setup *s, mu_backend *b, GError **error
 	g_string_append_printf(t, "\n[thresholds]\nsignature=%d\nrevocation=%d\n", s->sig_threshold,
 	                       s->rev_threshold);
 	g_string_append_printf(t, "\n[master-key]\nparts=%d\nsigners=%s\n", s->parts, signers->str);
+	if (s->rotate) {
+		g_autofree char *vp = current_vp(s->instance, error);
+		if (vp == NULL)
+			return NULL;
+		g_string_append_printf(t, "finish=rotate\nreplaces=%s\n", vp);
+	}
 	for (int i = 0; i < s->parts && i < 3; i++)
 		g_string_append_printf(t, "\n[part %d]\nreader=%s\nslot=%u\n", i + 1,
 		                       s->part_reader[i] != NULL ? s->part_reader[i] : "",

@@ -24,6 +24,7 @@ typedef struct mu_ceremony_setup {
 	int parts; /* 2 or 3 */
 	char *part_reader[3];
 	unsigned part_slot[3];
+	gboolean rotate; /* replace the units' current master key (rotate) */
 } mu_ceremony_setup;
 
 mu_ceremony_setup *mu_ceremony_setup_copy(const mu_ceremony_setup *s);

@@ -121,7 +121,7 @@ static gboolean parse_singletons(mu_tke_plan *p, GKeyFile *kf, const char *name,
 {
 	static const char *const plan_keys[] = {"instance", NULL};
 	static const char *const thr_keys[] = {"signature", "revocation", NULL};
-	static const char *const mk_keys[] = {"parts", "signers", NULL};
+	static const char *const mk_keys[] = {"parts", "signers", "finish", "replaces", NULL};
 	unsigned v;
 	if (g_key_file_has_group(kf, "plan")) {
 		if (!check_keys(kf, name, "plan", plan_keys, error))
@@ -145,6 +145,46 @@ static gboolean parse_singletons(mu_tke_plan *p, GKeyFile *kf, const char *name,
 	    !get_uint(kf, name, "master-key", "parts", 2, 3, &v, error))
 		return FALSE;
 	p->parts = (uint8_t)v;
+	return TRUE;
+}
+
+/* finish= and replaces= of [master-key]: replaces=VP goes with, and only
+ * with, finish=rotate. */
+static gboolean parse_finish(mu_tke_plan *p, GKeyFile *kf, const char *name, GError **error)
+{
+	g_autofree char *finish = g_key_file_get_value(kf, "master-key", "finish", NULL);
+	g_autofree char *vp = g_key_file_get_value(kf, "master-key", "replaces", NULL);
+	if (finish == NULL || strcmp(finish, "set-immediate") == 0)
+		p->finish = MU_TKE_PLAN_FINISH_SET_IMMEDIATE;
+	else if (strcmp(finish, "rotate") == 0)
+		p->finish = MU_TKE_PLAN_FINISH_ROTATE;
+	else
+		return fail(error, name, "[master-key] finish=%s: must be set-immediate or rotate",
+		            finish);
+	if (p->finish != MU_TKE_PLAN_FINISH_ROTATE) {
+		if (vp != NULL)
+			return fail(error, name,
+			            "[master-key] replaces= goes with finish=rotate only (set "
+			            "immediate replaces no key)");
+		return TRUE;
+	}
+	if (vp == NULL)
+		return fail(error, name,
+		            "[master-key] finish=rotate needs replaces=VP: the current register "
+		            "VP of the units, as 'openmu-cli unit status' prints it");
+	gboolean ok = strlen(vp) == 2 * MU_VP_LEN;
+	for (size_t i = 0; ok && i < MU_VP_LEN; i++) {
+		int hi = g_ascii_xdigit_value(vp[2 * i]), lo = g_ascii_xdigit_value(vp[2 * i + 1]);
+		ok = hi >= 0 && lo >= 0;
+		p->replaces[i] = (uint8_t)(hi << 4 | lo);
+	}
+	/* a VP always ends with 4 zero bytes: anything else is a typo */
+	static const uint8_t zero[4] = {0};
+	if (!ok || memcmp(p->replaces + MU_VP_LEN - 4, zero, 4) != 0)
+		return fail(error, name,
+		            "[master-key] replaces=%s: must be a VP, 64 hex digits ending in "
+		            "00000000 (see 'openmu-cli unit status')",
+		            vp);
 	return TRUE;
 }
 
@@ -247,8 +287,8 @@ mu_tke_plan *mu_tke_plan_parse(const char *data, size_t len, const char *name, G
 			          "master-key, part N)",
 			          g);
 	}
-	ok = ok && parse_singletons(p, kf, name, error) && parse_signers(p, kf, name, error) &&
-	     check_target(p, name, error);
+	ok = ok && parse_singletons(p, kf, name, error) && parse_finish(p, kf, name, error) &&
+	     parse_signers(p, kf, name, error) && check_target(p, name, error);
 	if (!ok)
 		mu_tke_plan_free(&p);
 	return p;
@@ -350,8 +390,87 @@ static unsigned parts_loaded(const mu_tke_plan *p, const mu_unit_status *st, boo
 	return loaded;
 }
 
+/* How a unit's master key is made current, once its new register holds
+ * the plan's parts committed (mu-tke-plan.h, mu_tke_plan_steps). */
+typedef enum { MK_DONE, MK_SET_IMMEDIATE, MK_ROTATE } mk_finish;
+
+static gboolean unit_finish(const mu_tke_plan *p, const mu_unit_status *st, const char *unit,
+                            mk_finish *out, GError **error)
+{
+	bool valid = st->cur_state == MU_UNIT_CUR_VALID;
+	bool empty = st->new_state == MU_UNIT_NEW_EMPTY;
+	if (p->finish == MU_TKE_PLAN_FINISH_SET_IMMEDIATE || !valid) {
+		*out = valid && empty ? MK_DONE : MK_SET_IMMEDIATE;
+		return TRUE;
+	}
+	char hex[2 * MU_VP_LEN + 1];
+	mu_vp_to_hex(st->cur_vp, hex);
+	if (memcmp(st->cur_vp, p->replaces, MU_VP_LEN) != 0) {
+		if (empty) {
+			*out = MK_DONE; /* rotated already, or never held that key */
+			return TRUE;
+		}
+		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_STATE,
+		            "%s: its current master key (VP %.16s...) is not the one [master-key] "
+		            "replaces= names and its new register is not empty: a plan neither "
+		            "rotates away from a key it does not replace nor sets immediate over "
+		            "a valid key. Check replaces=, or clear the unit's new register "
+		            "('openmu-cli unit mk-clrnew --unit %s') if nobody is loading it",
+		            unit, hex, unit);
+		return FALSE;
+	}
+	bool foreign;
+	(void)parts_loaded(p, st, &foreign);
+	if (!foreign && st->new_has_vp && memcmp(st->new_vp, p->replaces, MU_VP_LEN) == 0) {
+		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_STATE,
+		            "%s: the plan's key parts make the master key it replaces (VP "
+		            "%.16s...): rotating would change nothing. Name the new key parts in "
+		            "[part N]",
+		            unit, hex);
+		return FALSE;
+	}
+	*out = MK_ROTATE;
+	return TRUE;
+}
+
+/* The master key steps: clear, load, commit, set immediate or rotate. */
+static gboolean mk_steps(const mu_tke_plan *p, size_t n, const mu_unit_status *const *st,
+                         const char *const *names, GArray *out, GError **error)
+{
+	guint64 clear = 0, load[3] = {0, 0, 0}, commit = 0, setimm = 0, rotate = 0;
+	for (size_t i = 0; i < n; i++) {
+		guint64 bit = G_GUINT64_CONSTANT(1) << i;
+		g_autofree char *unit =
+		    names != NULL ? g_strdup(names[i]) : g_strdup_printf("unit %zu", i + 1);
+		mk_finish finish;
+		if (!unit_finish(p, st[i], unit, &finish, error))
+			return FALSE;
+		if (finish == MK_DONE)
+			continue;
+		bool foreign;
+		unsigned loaded = parts_loaded(p, st[i], &foreign);
+		if (foreign)
+			clear |= bit;
+		for (unsigned k = loaded; k < p->parts; k++)
+			load[k] |= bit;
+		if (foreign || st[i]->new_state != MU_UNIT_NEW_COMMITTED)
+			commit |= bit;
+		if (finish == MK_ROTATE)
+			rotate |= bit;
+		else
+			setimm |= bit;
+	}
+	add_step(out, MU_TKE_PLAN_CLEAR_NEW, 0, NULL, clear);
+	for (size_t k = 0; k < p->parts; k++)
+		add_step(out, MU_TKE_PLAN_LOAD_PART, k, NULL, load[k]);
+	add_step(out, MU_TKE_PLAN_COMMIT, 0, NULL, commit);
+	add_step(out, MU_TKE_PLAN_SET_IMMEDIATE, 0, NULL, setimm);
+	add_step(out, MU_TKE_PLAN_ROTATE, 0, NULL, rotate);
+	return TRUE;
+}
+
 GArray *mu_tke_plan_steps(const mu_tke_plan *p, size_t n, const mu_unit_status *const *st,
-                          GError **error)
+                          const char *const *names, GError **error)
 {
 	if (n == 0 || n > MU_TKE_PLAN_UNITS_MAX) {
 		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_ARG, "a plan acts on 1 to %u units",
@@ -364,7 +483,7 @@ GArray *mu_tke_plan_steps(const mu_tke_plan *p, size_t n, const mu_unit_status *
 			            "the key id of admin %s is not known", p->admins[a].name);
 			return NULL;
 		}
-	GArray *out = g_array_new(FALSE, TRUE, sizeof(mu_tke_plan_step));
+	g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(mu_tke_plan_step));
 	for (size_t a = 0; a < p->nadmins; a++) {
 		guint64 imprint = 0, is_signed = 0;
 		for (size_t i = 0; i < n; i++)
@@ -401,27 +520,9 @@ GArray *mu_tke_plan_steps(const mu_tke_plan *p, size_t n, const mu_unit_status *
 					units |= G_GUINT64_CONSTANT(1) << j;
 			add_step(out, MU_TKE_PLAN_REMOVE_ADMIN, 0, id, units);
 		}
-	guint64 clear = 0, load[3] = {0, 0, 0}, commit = 0, setimm = 0;
-	for (size_t i = 0; i < n; i++) {
-		guint64 bit = G_GUINT64_CONSTANT(1) << i;
-		if (st[i]->cur_state == MU_UNIT_CUR_VALID && st[i]->new_state == MU_UNIT_NEW_EMPTY)
-			continue;
-		bool foreign;
-		unsigned loaded = parts_loaded(p, st[i], &foreign);
-		if (foreign)
-			clear |= bit;
-		for (unsigned k = loaded; k < p->parts; k++)
-			load[k] |= bit;
-		if (foreign || st[i]->new_state != MU_UNIT_NEW_COMMITTED)
-			commit |= bit;
-		setimm |= bit;
-	}
-	add_step(out, MU_TKE_PLAN_CLEAR_NEW, 0, NULL, clear);
-	for (size_t k = 0; k < p->parts; k++)
-		add_step(out, MU_TKE_PLAN_LOAD_PART, k, NULL, load[k]);
-	add_step(out, MU_TKE_PLAN_COMMIT, 0, NULL, commit);
-	add_step(out, MU_TKE_PLAN_SET_IMMEDIATE, 0, NULL, setimm);
-	return out;
+	if (!mk_steps(p, n, st, names, out, error))
+		return NULL;
+	return g_steal_pointer(&out);
 }
 
 char *mu_tke_plan_step_text(const mu_tke_plan *p, const mu_tke_plan_step *s)
@@ -454,6 +555,8 @@ char *mu_tke_plan_step_text(const mu_tke_plan *p, const mu_tke_plan_step *s)
 		return g_strdup("commit the new master key register");
 	case MU_TKE_PLAN_SET_IMMEDIATE:
 		return g_strdup("set immediate: the new master key becomes current");
+	case MU_TKE_PLAN_ROTATE:
+		return g_strdup("rotate: re-encipher the key storage under the new master key");
 	}
 	return g_strdup("?");
 }

@@ -27,6 +27,12 @@ typedef struct mu_tke_plan_admin {
 	uint8_t key_id[MU_UNIT_KEY_ID_LEN]; /* set by mu_tke_plan_set_admin_key() */
 } mu_tke_plan_admin;
 
+/* How a plan makes its master key current ([master-key] finish=). */
+typedef enum {
+	MU_TKE_PLAN_FINISH_SET_IMMEDIATE, /* first set-up: new -> current (the default) */
+	MU_TKE_PLAN_FINISH_ROTATE,        /* replace the current key whose VP is replaces */
+} mu_tke_plan_finish;
+
 typedef struct mu_tke_plan_part {
 	char *reader;  /* reader of the key-part card */
 	unsigned slot; /* key part slot on that card, 0..84 */
@@ -44,6 +50,8 @@ typedef struct mu_tke_plan {
 	mu_tke_plan_part part[3];          /* [part 1] .. [part N] */
 	char *signers[MU_UNIT_ADMINS_MAX]; /* readers of the signing cards, in order */
 	size_t nsigners;
+	mu_tke_plan_finish finish;
+	uint8_t replaces[MU_VP_LEN]; /* FINISH_ROTATE: VP of the current key it replaces */
 } mu_tke_plan;
 
 /* Parses a plan from len bytes of key-file text (name: for messages).
@@ -73,6 +81,7 @@ typedef enum {
 	MU_TKE_PLAN_LOAD_PART, /* index: part (0-based) */
 	MU_TKE_PLAN_COMMIT,
 	MU_TKE_PLAN_SET_IMMEDIATE,
+	MU_TKE_PLAN_ROTATE, /* finish=rotate: re-encipher key storage, new -> current */
 } mu_tke_plan_kind;
 
 /* One step: a command and the units (bit i: unit i) that need it. */
@@ -85,14 +94,27 @@ typedef struct mu_tke_plan_step {
 
 /* The steps, in order, from the statuses of the n units of the instance
  * (n <= MU_TKE_PLAN_UNITS_MAX) to the plan's target; every admin's key id
- * must be set. The target is reached (no step) when every unit has the
- * plan's admins and no other, the plan's thresholds, a VALID current
- * register and an EMPTY new register. A new register whose loaded part VPs
- * are not the plan's (when known) is cleared first. Returns an array of
- * mu_tke_plan_step (free with g_array_unref), or NULL with
- * MU_TKE_ERROR_ARG. */
+ * must be set. names (may be NULL: "unit 1", ...) name the units in
+ * messages. A new register whose loaded part VPs are not the plan's (when
+ * known) is cleared first; parts are loaded, committed, then the key made
+ * current by the plan's finish:
+ *  - set-immediate: a unit is done with a VALID current register and an
+ *    EMPTY new register; any other unit gets clear/load/commit and SET
+ *    IMMEDIATE.
+ *  - rotate: a unit with an EMPTY current register gets clear/load/commit
+ *    and SET IMMEDIATE; a VALID one whose VP is replaces gets
+ *    clear/load/commit and ROTATE; a VALID one with another VP is done when
+ *    its new register is EMPTY (rotated already) and refused otherwise
+ *    (MU_TKE_ERROR_STATE naming the unit: the plan neither rotates away
+ *    from a key it does not replace nor sets immediate over a VALID key),
+ *    and so is a unit whose new register holds the plan's parts with the
+ *    VP replaces (rotating would change nothing).
+ * Besides, the target has the plan's admins and no other and the plan's
+ * thresholds. Returns an array of mu_tke_plan_step (free with
+ * g_array_unref; empty: nothing to do), or NULL with MU_TKE_ERROR_ARG (bad
+ * arguments) or MU_TKE_ERROR_STATE. */
 GArray *mu_tke_plan_steps(const mu_tke_plan *plan, size_t n, const mu_unit_status *const *st,
-                          GError **error);
+                          const char *const *names, GError **error);
 
 /* "add admin alice (imprint form)", "load part 2 (reader R, slot 0)", ...
  * (caller frees). */

@@ -354,9 +354,12 @@ GArray *mu_tke_runner_steps(mu_tke_runner *r, GError **error)
 	g_autofree const mu_unit_status **ptr = g_new0(const mu_unit_status *, n);
 	for (size_t i = 0; i < n; i++)
 		ptr[i] = &st[i];
+	g_autofree const char **names = g_new0(const char *, n);
+	for (size_t i = 0; i < n; i++)
+		names[i] = mu_tke_instance_unit(r->inst, i)->name;
 	if (!fetch_all(r, st, error))
 		return NULL;
-	return mu_tke_plan_steps(r->plan, n, ptr, error);
+	return mu_tke_plan_steps(r->plan, n, ptr, names, error);
 }
 
 static bool has_unit(guint64 units, size_t i)
@@ -397,6 +400,8 @@ static mu_tke_step plan_kind_step(mu_tke_plan_kind kind)
 		return MU_TKE_STEP_CLEAR_NEW;
 	case MU_TKE_PLAN_COMMIT:
 		return MU_TKE_STEP_COMMIT;
+	case MU_TKE_PLAN_ROTATE:
+		return MU_TKE_STEP_ROTATE;
 	default:
 		return MU_TKE_STEP_SET_IMMEDIATE;
 	}

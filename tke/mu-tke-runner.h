@@ -81,7 +81,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(mu_tke_runner, mu_tke_runner_free_ptr)
 gboolean mu_tke_runner_read_cards(mu_tke_runner *r, GError **error);
 
 /* The steps from the units' current statuses to the plan's target (a
- * GArray of mu_tke_plan_step; empty: nothing to do). */
+ * GArray of mu_tke_plan_step; empty: nothing to do), or NULL with a unit's
+ * error ("UNIT: " prefixed) or mu_tke_plan_steps()'s. */
 GArray *mu_tke_runner_steps(mu_tke_runner *r, GError **error);
 
 /* "unit1, unit3" for a step's unit bits (caller frees). */
@@ -98,17 +99,18 @@ char *mu_tke_runner_units_text(mu_tke_runner *r, guint64 units);
  * blocked card MU_SC_ERR_BLOCKED. A failure outside a step sets
  * *failed_step to 0 and is not prefixed by a step: the journal cannot be
  * opened (MU_TKE_ERROR_INPUT; nothing is sent to any unit), a unit's status
- * cannot be read (its MU_TKE_ERROR, prefixed "UNIT: "), the run stops by
- * itself (G_IO_ERROR_FAILED: a step succeeded but changed nothing, or more
- * than 64 steps), cancel was set between steps. cancel (may be NULL) is
- * checked between steps and units (G_IO_ERROR_CANCELLED).
+ * cannot be read (its MU_TKE_ERROR, prefixed "UNIT: "), the plan refuses a
+ * unit's state (MU_TKE_ERROR_STATE naming it, see mu_tke_plan_steps), the
+ * run stops by itself (G_IO_ERROR_FAILED: a step succeeded but changed
+ * nothing, or more than 64 steps), cancel was set between steps. cancel
+ * (may be NULL) is checked between steps and units (G_IO_ERROR_CANCELLED).
  *
  * Journal records (one per unit a step reached, refusals included) use the
  * step names of `openmu-cli unit`: add-admin-imprint, add-admin,
- * remove-admin, set-thresholds, clear-new, load-part, commit, set-immediate;
- * countersigned by the first card that signed the step (a key part: its
- * card when it holds an admin key; the imprint form: the new admin's card
- * if its PIN was verified, else none). */
+ * remove-admin, set-thresholds, clear-new, load-part, commit, set-immediate,
+ * rotate; countersigned by the first card that signed the step (a key part:
+ * its card when it holds an admin key; the imprint form: the new admin's
+ * card if its PIN was verified, else none). */
 gboolean mu_tke_runner_run(mu_tke_runner *r, GCancellable *cancel, size_t *nsteps,
                            size_t *failed_step, GError **error);
 

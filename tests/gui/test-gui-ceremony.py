@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "stack"))
 
-from guikit import SHOTS, check, click, fill, node, page, wait, wait_text  # noqa: E402
+from guikit import SHOTS, check, choose, click, fill, node, page, wait, wait_text  # noqa: E402
 import guienv  # noqa: E402
 from cardcli import Stack, cli, cli_json, new_ca, new_ep11  # noqa: E402
 from unitsim_stack import Instance  # noqa: E402
@@ -230,6 +230,56 @@ def run_assistant(g, st, app, inst, names, journal, plan):
     wait_text(asst, "preview status", "Nothing to do", 60)
     check(True, "a second assistant, from the plan file, has nothing to do")
     click(asst, "Cancel")
+    wait(lambda: assistant(app) is None, "the assistant closes")
+    rotate(st, app, inst, names)
+
+
+def rotate(st, app, inst, names):
+    """A new master key from new key parts (slot 1), finishing with rotate:
+    the keys stored under the old one still unwrap to the same values."""
+    def keys(unit):
+        token = os.path.join(inst.dir, "units", unit, "service-token")
+        return cli_json(st, "unit", "key", "list", "--instance", inst.ini, "--unit", unit,
+                        "--token", token)[1]["keys"]
+    for unit in ("unit1", "unit2"):
+        token = os.path.join(inst.dir, "units", unit, "service-token")
+        cli_json(st, "unit", "key", "create", "--instance", inst.ini, "--unit", unit,
+                 "--token", token, "--count", 50)
+    before = {unit: keys(unit) for unit in ("unit1", "unit2")}
+    for name in READER_OF:
+        cli(st, "card", "keypart-gen", "--reader", READER_OF[name], "--label",
+            f"new part {name}", pins={"OPENMU_PIN": PINS[name]})
+    asst = open_assistant(app)
+    click(asst, "From scratch", role="radio button")
+    for i in (1, 2, 3):
+        sb = wait(lambda: node(asst, f"part {i} slot", "spin button"), f"part {i} slot")
+        sb.value = 1
+    choose(asst, "finish", "rotate (replace the current master key)")
+    click(asst, "Next")
+    wait_text(asst, "preview status", "steps to run", 60)
+    steps = node(asst, "steps", "label").text
+    check("rotate" in steps and "set immediate" not in steps and "add admin" not in steps,
+          "replacing the master key: the assistant lists the loads, commit and rotate", steps)
+    click(asst, "Apply")
+    pin_of = {names[READER_OF[n]]: PINS[n] for n in PINS}
+    text, _ = answer_pins(app, asst, pin_of, ("Stopped", "Done"))
+    check("Done" in text, "the rotate ceremony finishes", text)
+    secrets = _secrecy.read_secrets(st, ["alice", "bob", "carol"])
+    new = [s for card, kind, s in secrets if kind == "keypart"]
+    check(len(new) == 6, "each card holds its old and its new key part", str(len(new)))
+    parts = {}
+    for card, kind, s in secrets:
+        if kind == "keypart":
+            parts.setdefault(card, []).append(s)
+    mk = bytes(a ^ b ^ c for a, b, c in zip(parts["alice"][1], parts["bob"][1],
+                                           parts["carol"][1]))
+    _, j = cli_json(st, "unit", "status", "--instance", inst.ini)
+    check(all(u["current_register"] == {"state": "VALID", "vp": vp(mk)} for u in j["units"]),
+          "both units: the new master key is current, VP of the XOR of the new parts", str(j))
+    check(all(len(before[u]) == 50 and keys(u) == before[u] for u in before),
+          "the 50 keys stored in each unit under the old master key unwrap to the same values")
+    click(asst, "Next")
+    click(asst, "Close")
 
 
 def main():

@@ -82,7 +82,7 @@ def write(path, text):
 STEP_NAMES = (("add admin", "(imprint form", "add-admin-imprint"),
               ("add admin", "", "add-admin"), ("set thresholds", "", "set-thresholds"),
               ("load key part", "", "load-part"), ("commit", "", "commit"),
-              ("set immediate", "", "set-immediate"))
+              ("set immediate", "", "set-immediate"), ("rotate", "", "rotate"))
 
 
 def ran(out):
@@ -112,7 +112,9 @@ def check_journal(st, journal, done):
           "... countersigned, except the imprint form of admin-add", str(j))
 
 
-def run(st, tmp, inst):
+def setup_cards(st, inst):
+    """The CA card (reader 0); alice (1) and bob (2), admins, and carol (3),
+    each with one key part in slot 0."""
     root = os.path.join(inst.dir, "root", "root-cert.pem")
     new_ca(st, "ca", 0, root, "ZONE-A", CA1, CA2)
     for name, reader in (("alice", 1), ("bob", 2), ("carol", 3)):
@@ -122,6 +124,10 @@ def run(st, tmp, inst):
             cli(st, "card", "sigkey-gen", "--reader", reader, "--name", name, pins=pin)
         cli(st, "card", "keypart-gen", "--reader", reader, "--label", f"part {name}", pins=pin)
     check(True, "CA card; alice, bob (admins) and carol enrolled, one key part each")
+
+
+def run(st, tmp, inst):
+    setup_cards(st, inst)
 
     plan = write(os.path.join(tmp, "plan.ini"), PLAN.format(ini=inst.ini, sig=2))
     bad = write(os.path.join(tmp, "bad.ini"), PLAN.format(ini=inst.ini, sig=3))
