@@ -285,6 +285,9 @@ static void job_done(GObject *src, GAsyncResult *res, gpointer data)
 	job_ctx *jc = data;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *msg = mu_card_job_run_finish(res, &error);
+	GApplication *app = g_application_get_default();
+	if (app != NULL)
+		g_application_release(app);
 	MuCardsPage *p = jc->page;
 	if (p != NULL) {
 		g_object_remove_weak_pointer(G_OBJECT(p), (gpointer *)&jc->page);
@@ -307,6 +310,11 @@ static void run_job(MuCardsPage *p, mu_card_job *job)
 	p->busy = TRUE;
 	update_buttons(p);
 	mu_gui_report(GTK_WIDGET(p), GTK_MESSAGE_INFO, "Working with the card…");
+	/* closing the window must not end the process in the middle of a card
+	 * operation (a half-enrolled or half-copied card) */
+	GApplication *app = g_application_get_default();
+	if (app != NULL)
+		g_application_hold(app);
 	mu_card_job_run_async(job, p->cancel, job_done, jc);
 }
 

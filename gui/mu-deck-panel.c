@@ -14,6 +14,7 @@ struct _MuDeckPanel {
 	char *ctl;
 	GCancellable *cancel;
 	guint nreaders;
+	guint writes; /* insert and remove requests under way */
 };
 
 G_DEFINE_TYPE(MuDeckPanel, mu_deck_panel, GTK_TYPE_BOX)
@@ -160,15 +161,21 @@ static void ctl_done(GObject *src, GAsyncResult *res, gpointer data)
 	MuDeckPanel *p = data; /* ref held by the task's source object */
 	g_autoptr(GError) error = NULL;
 	ctl_job *j = g_task_get_task_data(G_TASK(res));
-	if (!g_task_propagate_boolean(G_TASK(res), &error)) {
-		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+	gboolean ok = g_task_propagate_boolean(G_TASK(res), &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return; /* the panel is being destroyed */
+	if (j->request != NULL && p->writes > 0)
+		p->writes--;
+	/* the buttons come back once no insert or remove is under way, even
+	 * after a refusal: the panel must not stay frozen */
+	gtk_widget_set_sensitive(GTK_WIDGET(p->cards), p->writes == 0);
+	gtk_widget_set_sensitive(GTK_WIDGET(p->slots), p->writes == 0);
+	if (!ok) {
+		if (j->request == NULL) /* a refused insert keeps the deck shown */
 			gtk_label_set_text(p->status, "The virtual deck does not answer.");
-			mu_gui_report(GTK_WIDGET(p), GTK_MESSAGE_ERROR, error->message);
-		}
+		mu_gui_report(GTK_WIDGET(p), GTK_MESSAGE_ERROR, error->message);
 		return;
 	}
-	gtk_widget_set_sensitive(GTK_WIDGET(p->cards), TRUE);
-	gtk_widget_set_sensitive(GTK_WIDGET(p->slots), TRUE);
 	show_deck(p, j);
 }
 
@@ -178,6 +185,7 @@ static void send_request(MuDeckPanel *p, char *request)
 	j->ctl = g_strdup(p->ctl);
 	j->request = request;
 	if (request != NULL) {
+		p->writes++;
 		gtk_widget_set_sensitive(GTK_WIDGET(p->cards), FALSE);
 		gtk_widget_set_sensitive(GTK_WIDGET(p->slots), FALSE);
 	}

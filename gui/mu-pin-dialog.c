@@ -42,8 +42,11 @@ static void mu_pin_dialog_init(MuPinDialog *d)
 MuPinDialog *mu_pin_dialog_new(GtkWindow *parent, const char *title, const char *guidance,
                                const char *ok_label)
 {
+	/* destroyed with its window: a dialog left behind would hold typed PINs
+	 * behind buttons nobody answers any more */
 	MuPinDialog *d = g_object_new(MU_TYPE_PIN_DIALOG, "use-header-bar", FALSE, "title", title,
-	                              "transient-for", parent, "modal", TRUE, NULL);
+	                              "transient-for", parent, "modal", TRUE,
+	                              "destroy-with-parent", TRUE, NULL);
 	gtk_label_set_text(d->guidance, guidance);
 	GtkWidget *cancel = gtk_dialog_add_button(GTK_DIALOG(d), "_Cancel", GTK_RESPONSE_CANCEL);
 	d->ok = gtk_dialog_add_button(GTK_DIALOG(d), ok_label, GTK_RESPONSE_OK);

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 #define MU_TYPE_PIN_DIALOG (mu_pin_dialog_get_type())
 G_DECLARE_FINAL_TYPE(MuPinDialog, mu_pin_dialog, MU, PIN_DIALOG, GtkDialog)
 
-/* A modal dialog over parent with Cancel and ok_label (GTK_RESPONSE_OK). */
+/* A modal dialog over parent with Cancel and ok_label (GTK_RESPONSE_OK),
+ * destroyed with parent. */
 MuPinDialog *mu_pin_dialog_new(GtkWindow *parent, const char *title, const char *guidance,
                                const char *ok_label);
 /* Adds a field; key is also its accessible name. secret: a PIN field

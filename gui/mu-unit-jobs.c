@@ -45,7 +45,7 @@ static void cards_thread(GTask *task, gpointer src, gpointer data, GCancellable 
 		return;
 	}
 	GPtrArray *cards = g_ptr_array_new_with_free_func((GDestroyNotify)mu_unit_card_free);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !g_cancellable_is_cancelled(cancel); i++) {
 		mu_unit_card *uc = g_new0(mu_unit_card, 1);
 		uc->reader = g_strdup(list[i].name);
 		g_ptr_array_add(cards, uc);

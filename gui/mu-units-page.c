@@ -126,6 +126,12 @@ static void units_thread(GTask *task, gpointer src, gpointer data, GCancellable 
 	for (size_t i = 0; i < n; i++) {
 		const mu_tke_unit *u = mu_tke_instance_unit(inst, i);
 		g_autoptr(GError) e = NULL;
+		if (g_task_return_error_if_cancelled(task)) {
+			/* the page is gone: do not wait for the other units */
+			g_free(sts);
+			units_job_free(j);
+			return;
+		}
 		g_ptr_array_add(j->units, g_strdup(u->name));
 		g_autoptr(mu_tke_client) c = mu_tke_client_connect(inst, u, &e);
 		gboolean ok = c != NULL && mu_tke_status_fetch(c, &j->st[i], &e);
@@ -584,6 +590,9 @@ static void job_done(GObject *src, GAsyncResult *res, gpointer data)
 	g_autoptr(GError) error = NULL;
 	gboolean all_ok = FALSE;
 	g_autofree char *text = mu_unit_job_run_finish(res, &all_ok, &error);
+	GApplication *app = g_application_get_default();
+	if (app != NULL)
+		g_application_release(app);
 	p->busy = FALSE;
 	if (!page_gone(p)) {
 		if (text == NULL)
@@ -593,6 +602,9 @@ static void job_done(GObject *src, GAsyncResult *res, gpointer data)
 			              all_ok ? GTK_MESSAGE_INFO : GTK_MESSAGE_WARNING, text);
 		update_buttons(p);
 		mu_units_page_refresh(p);
+	} else {
+		/* the window is closed: what the units did still goes on record */
+		g_message("%s", text != NULL ? text : error->message);
 	}
 	g_object_unref(p);
 }
@@ -603,6 +615,11 @@ static void start_job(MuUnitsPage *p, mu_unit_job *job, const char *name)
 	update_buttons(p);
 	g_autofree char *msg = g_strdup_printf("%s: working with the cards and the units…", name);
 	mu_gui_report(GTK_WIDGET(p), GTK_MESSAGE_INFO, msg);
+	/* closing the window must not end the process while a unit is being
+	 * changed and its journal record written: the job stops after it */
+	GApplication *app = g_application_get_default();
+	if (app != NULL)
+		g_application_hold(app);
 	mu_unit_job_run_async(job, p->cancel, job_done, g_object_ref(p));
 }
 
@@ -653,6 +670,12 @@ static void on_dialog_response(GtkDialog *d, int response, gpointer data)
 	g_autoptr(MuUnitsPage) p = g_object_ref(c->page);
 	mu_unit_job *job = NULL;
 	g_autoptr(GError) error = NULL;
+	if (page_gone(p)) {
+		/* the units read for the dialog are gone with the page */
+		mu_signers_dialog_take(c->dlg, NULL, NULL);
+		gtk_widget_destroy(GTK_WIDGET(d));
+		return;
+	}
 	if (response == GTK_RESPONSE_OK)
 		job = build_job(c, &error);
 	else
