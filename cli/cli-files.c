@@ -6,9 +6,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define CERT_FILE_MAX (64u * 1024u)
+#include "mu-status.h"
+#include "mu-x509.h"
 
 static GBytes *read_stream(FILE *f, size_t max, gboolean *too_big)
 {
@@ -74,43 +76,20 @@ int cli_write_file(cli_ctx *c, const char *path, const void *data, size_t len)
 	return CLI_EXIT_OK;
 }
 
-static X509 *parse_cert(const uint8_t *p, size_t len)
-{
-	X509 *x = NULL;
-	if (len > 10 && g_strstr_len((const char *)p, (gssize)len, "-----BEGIN") != NULL) {
-		BIO *bio = BIO_new_mem_buf(p, (int)len);
-		if (bio != NULL)
-			x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-		BIO_free(bio);
-	} else {
-		const unsigned char *q = p;
-		x = d2i_X509(NULL, &q, (long)len);
-		if (x != NULL && q != p + len) {
-			X509_free(x);
-			x = NULL;
-		}
-	}
-	return x;
-}
-
 int cli_read_cert(cli_ctx *c, const char *path, GBytes **der)
 {
 	g_autoptr(GBytes) data = NULL;
-	int rc = cli_read_file(c, path, CERT_FILE_MAX, &data);
+	int rc = cli_read_file(c, path, MU_X509_FILE_MAX, &data);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	gsize len = 0;
 	const uint8_t *p = g_bytes_get_data(data, &len);
-	X509 *x = parse_cert(p, len);
-	if (x == NULL)
+	uint8_t *out = NULL;
+	size_t n = 0;
+	if (mu_x509_from_pem_or_der(p, len, &out, &n) != MU_OK)
 		return cli_fail(c, CLI_EXIT_IO, "%s is not an X.509 certificate (PEM or DER)", path);
-	unsigned char *out = NULL;
-	int n = i2d_X509(x, &out);
-	X509_free(x);
-	if (n <= 0)
-		return cli_fail(c, CLI_EXIT_IO, "cannot encode the certificate of %s", path);
-	*der = g_bytes_new(out, (gsize)n);
-	OPENSSL_free(out);
+	*der = g_bytes_new(out, n);
+	free(out);
 	return CLI_EXIT_OK;
 }
 

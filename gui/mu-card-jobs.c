@@ -3,13 +3,13 @@
 #include "mu-card-jobs-priv.h"
 
 #include <stdlib.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <string.h>
 
 #include "mu-gui-util.h"
 #include "mu-secret.h"
+#include "mu-status.h"
 #include "mu-vp.h"
+#include "mu-x509.h"
 
 void mu_card_view_free(mu_card_view *v)
 {
@@ -151,27 +151,17 @@ static GBytes *read_root(const char *path, GError **error)
 		g_prefix_error(error, "the manufacturer root certificate: ");
 		return NULL;
 	}
-	X509 *x = NULL;
-	BIO *bio = BIO_new_mem_buf(data, (int)len);
-	if (bio != NULL)
-		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	if (x == NULL) {
-		const unsigned char *p = (const unsigned char *)data;
-		x = d2i_X509(NULL, &p, (long)len);
-	}
-	unsigned char *der = NULL;
-	int der_len = x != NULL ? i2d_X509(x, &der) : -1;
-	X509_free(x);
-	if (der_len <= 0) {
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	if (mu_x509_from_pem_or_der((const uint8_t *)data, len, &der, &der_len) != MU_OK) {
 		g_set_error(error, MU_GUI_ERROR, 1,
 		            "%s is not a certificate (PEM or DER): choose the manufacturer root "
 		            "certificate file",
 		            path);
 		return NULL;
 	}
-	GBytes *b = g_bytes_new(der, (gsize)der_len);
-	OPENSSL_free(der);
+	GBytes *b = g_bytes_new(der, der_len);
+	free(der);
 	return b;
 }
 

@@ -8,6 +8,7 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -32,6 +33,50 @@ int mu_x509_parse(const uint8_t *der, size_t len, X509 **out)
 		return MU_ERR_MALFORMED;
 	}
 	*out = x;
+	return MU_OK;
+}
+
+int mu_x509_from_pem_or_der(const uint8_t *data, size_t len, uint8_t **der, size_t *der_len)
+{
+	if (data == NULL || der == NULL || der_len == NULL)
+		return MU_ERR_ARG;
+	if (len == 0 || len > MU_X509_FILE_MAX)
+		return len == 0 ? MU_ERR_MALFORMED : MU_ERR_TOO_LONG;
+	X509 *x = NULL;
+	static const char begin[] = "-----BEGIN";
+	bool pem = false;
+	for (size_t i = 0; !pem && i + sizeof(begin) - 1 <= len; i++)
+		pem = memcmp(data + i, begin, sizeof(begin) - 1) == 0;
+	if (pem) {
+		BIO *bio = BIO_new_mem_buf(data, (int)len);
+		if (bio == NULL)
+			return MU_ERR_NOMEM;
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+		if (x == NULL)
+			return MU_ERR_MALFORMED;
+	} else {
+		int rc = mu_x509_parse(data, len, &x);
+		if (rc != MU_OK)
+			return rc;
+	}
+	unsigned char *out = NULL;
+	int n = i2d_X509(x, &out);
+	X509_free(x);
+	if (n <= 0)
+		return MU_ERR_CRYPTO;
+	if ((size_t)n > MU_X509_DER_MAX) {
+		OPENSSL_free(out);
+		return MU_ERR_TOO_LONG;
+	}
+	*der = malloc((size_t)n);
+	if (*der == NULL) {
+		OPENSSL_free(out);
+		return MU_ERR_NOMEM;
+	}
+	memcpy(*der, out, (size_t)n);
+	OPENSSL_free(out);
+	*der_len = (size_t)n;
 	return MU_OK;
 }
 

@@ -28,6 +28,13 @@
  * frees with X509_free). */
 int mu_x509_parse(const uint8_t *der, size_t len, X509 **out);
 
+/* One certificate from a file's contents, PEM ("-----BEGIN CERTIFICATE")
+ * or DER (exactly one certificate, nothing after it); at most
+ * MU_X509_FILE_MAX bytes of file, MU_X509_DER_MAX of certificate. *der is
+ * its DER (malloc'ed). */
+#define MU_X509_FILE_MAX (64u * 1024u)
+int mu_x509_from_pem_or_der(const uint8_t *data, size_t len, uint8_t **der, size_t *der_len);
+
 /* The self-signed zone CA certificate: subject O=OpenMU, OU=<zone_id>,
  * CN=OpenMU zone CA; basicConstraints CA:TRUE (critical), keyUsage
  * keyCertSign + cRLSign + digitalSignature, subject key identifier; signed

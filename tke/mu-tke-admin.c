@@ -3,17 +3,14 @@
 
 #include "mu-tke-admin.h"
 
+#include <stdlib.h>
 #include <string.h>
-
-#include <openssl/bio.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "mu-status.h"
 #include "mu-tke-error.h"
 #include "mu-tke-status.h"
+#include "mu-x509.h"
 
-#define CERT_FILE_MAX (64 * 1024)
 
 gboolean mu_tke_admin_block(const mu_unit_status *st, uint16_t cmd, const uint8_t *input,
                             size_t input_len, uint8_t *out, size_t cap, size_t *len, GError **error)
@@ -78,28 +75,15 @@ GBytes *mu_tke_admin_cert_load(const char *path, mu_admin_cert_info *info, GErro
 		g_error_free(e);
 		return NULL;
 	}
-	X509 *x = NULL;
-	if (len > 0 && len <= CERT_FILE_MAX) {
-		BIO *bio = BIO_new_mem_buf(data, (int)len);
-		if (bio != NULL) {
-			x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-			BIO_free(bio);
-		}
-		if (x == NULL) {
-			const unsigned char *p = (const unsigned char *)data;
-			x = d2i_X509(NULL, &p, (long)len);
-		}
-	}
-	unsigned char *der = NULL;
-	int n = x != NULL ? i2d_X509(x, &der) : -1;
-	X509_free(x);
-	if (n <= 0) {
+	uint8_t *der = NULL;
+	size_t n = 0;
+	if (mu_x509_from_pem_or_der((const uint8_t *)data, len, &der, &n) != MU_OK) {
 		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_INPUT,
 		            "%s is not an X.509 certificate (PEM or DER)", path);
 		return NULL;
 	}
-	GBytes *bytes = g_bytes_new(der, (gsize)n);
-	OPENSSL_free(der);
+	GBytes *bytes = g_bytes_new(der, n);
+	free(der);
 	int rc =
 	    mu_admin_cert_check(g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes), info, NULL);
 	if (rc != MU_OK) {

@@ -6,12 +6,11 @@
 #include <errno.h>
 #include <string.h>
 
-#include <openssl/bio.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
+#include "mu-status.h"
 #include "mu-tke-error.h"
+#include "mu-x509.h"
 
 #define GROUP_INSTANCE    "instance"
 #define GROUP_UNIT_PREFIX "unit "
@@ -371,36 +370,17 @@ static gboolean read_cert_der(const char *path, const char *inst_path, uint8_t *
 		g_error_free(e);
 		return FALSE;
 	}
-	X509 *x = NULL;
-	if (len > 0 && len <= 64 * 1024) {
-		BIO *bio = BIO_new_mem_buf(data, (int)len);
-		if (bio != NULL) {
-			x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-			BIO_free(bio);
-		}
-		if (x == NULL) {
-			const unsigned char *p = (const unsigned char *)data;
-			x = d2i_X509(NULL, &p, (long)len);
-		}
-	}
-	if (x == NULL) {
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	if (mu_x509_from_pem_or_der((const uint8_t *)data, len, &buf, &n) != MU_OK) {
 		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_CONFIG,
 		            "%s: the root certificate %s is not an X.509 certificate (PEM or DER)",
 		            inst_path, path);
 		return FALSE;
 	}
-	unsigned char *buf = NULL;
-	int n = i2d_X509(x, &buf);
-	X509_free(x);
-	if (n <= 0) {
-		g_set_error(error, MU_TKE_ERROR, MU_TKE_ERROR_CONFIG,
-		            "%s: cannot encode the root certificate %s", inst_path, path);
-		return FALSE;
-	}
-	*der = g_malloc((gsize)n);
-	memcpy(*der, buf, (size_t)n);
-	*der_len = (size_t)n;
-	OPENSSL_free(buf);
+	*der = g_memdup2(buf, n);
+	*der_len = n;
+	free(buf);
 	return TRUE;
 }
 

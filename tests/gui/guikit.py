@@ -151,3 +151,25 @@ def shot(app, name):
     path = os.path.join(SHOTS, name)
     guienv.screenshot(path, rect=(x, y, w, h))
     print(f"# screenshot {path}", flush=True)
+
+
+def run_main(*parts):
+    """Runs each part(g) in one Gui (Xvfb, D-Bus, AT-SPI); on a failure
+    prints the traceback, keeps a screenshot and shows the app's log, then
+    fails. Prints "all ok" at the end."""
+    t0 = time.monotonic()
+    with guienv.Gui() as g:
+        try:
+            for part in parts:
+                part(g)
+        except BaseException:
+            import traceback
+            traceback.print_exc(file=sys.stdout)
+            try:
+                guienv.screenshot(os.path.join(g.tmp, "failure.png"))
+                print(f"# failure screenshot {g.tmp}/failure.png (OPENMU_KEEP_TMP=1 keeps it)")
+            except Exception as e:
+                print(f"# no failure screenshot: {e}")
+            g.dump_log()
+            raise
+    print(f"all ok ({time.monotonic() - t0:.1f} s)")

@@ -32,8 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "stack"))
 
-from guikit import check, choose, click, dialog, fill, node, text_of, wait, wait_text  # noqa: E402,E501
-import guienv  # noqa: E402
+from guikit import check, choose, click, dialog, fill, node, run_main, text_of, wait, wait_text  # noqa: E402,E501
 from cardcli import (BLOCKED, FAILED, Stack, cli, info, keyparts, make_root,  # noqa: E402
                      new_ca, new_ep11, swap)
 
@@ -238,38 +237,25 @@ def backup_and_zeroize(app, st):
           "the backup card's own PINs zeroized it; openmu-cli sees a blank card")
 
 
-def main():
+def cards(g):
     t0 = time.monotonic()
-    with guienv.Gui() as g:
-        try:
-            with Stack(readers=4) as st:
-                st.new_card("blank")
-                prepare_cards(st)
-                print(f"# cards prepared in {time.monotonic() - t0:.1f} s", flush=True)
-                app = g.start_app(["--non-unique"], env=st.env)
-                wait_text(app, "readers status", "4 with a card")
-                select_reader(app, st, 1, "EP11")
-                sigkey(app, st)
-                wrong_pin(app, st)
-                change_pin(app, st)
-                delete_part(app, st)
-                copy_card(app, st)
-                unblock(app, st)
-                backup_and_zeroize(app, st)
-                status = g.stop_app()
-                check(status == 0, "openmu quits cleanly", f"status {status}")
-        except BaseException:
-            import traceback
-            traceback.print_exc(file=sys.stdout)
-            try:
-                guienv.screenshot(os.path.join(g.tmp, "failure.png"))
-                print(f"# failure screenshot {g.tmp}/failure.png (OPENMU_KEEP_TMP=1 keeps it)")
-            except Exception as e:
-                print(f"# no failure screenshot: {e}")
-            g.dump_log()
-            raise
-    print(f"all ok ({time.monotonic() - t0:.1f} s)")
+    with Stack(readers=4) as st:
+        st.new_card("blank")
+        prepare_cards(st)
+        print(f"# cards prepared in {time.monotonic() - t0:.1f} s", flush=True)
+        app = g.start_app(["--non-unique"], env=st.env)
+        wait_text(app, "readers status", "4 with a card")
+        select_reader(app, st, 1, "EP11")
+        sigkey(app, st)
+        wrong_pin(app, st)
+        change_pin(app, st)
+        delete_part(app, st)
+        copy_card(app, st)
+        unblock(app, st)
+        backup_and_zeroize(app, st)
+        status = g.stop_app()
+        check(status == 0, "openmu quits cleanly", f"status {status}")
 
 
 if __name__ == "__main__":
-    main()
+    run_main(cards)

@@ -14,7 +14,6 @@ the one of the XOR of the three parts (white-box, from the card images);
 the journal verifies; a second assistant, from a plan file, has nothing to
 do. A screenshot of the assistant mid-ceremony goes to docs/screenshots/."""
 
-import hashlib
 import os
 import sys
 import time
@@ -23,63 +22,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "stack"))
 
-from guikit import SHOTS, check, choose, click, fill, node, page, wait, wait_text  # noqa: E402
+from guikit import SHOTS, check, choose, click, fill, node, page, run_main, wait, wait_text  # noqa: E402,E501
 import guienv  # noqa: E402
-from cardcli import Stack, cli, cli_json, new_ca, new_ep11  # noqa: E402
+from cardcli import Stack, cli, cli_json  # noqa: E402
 from unitsim_stack import Instance  # noqa: E402
 import importlib.util  # noqa: E402
 
+# The cards, PINs and plan of the ceremony-plan stack test, driven here
+# through the window instead of openmu-cli.
 _spec = importlib.util.spec_from_file_location(
-    "card_secrecy", os.path.join(HERE, "..", "stack", "test-card-secrecy.py"))
-_secrecy = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_secrecy)
-
-CA1, CA2 = "739214", "581736"
-PINS = {"alice": "620481", "bob": "407395", "carol": "952608"}
+    "ceremony_plan", os.path.join(HERE, "..", "stack", "test-ceremony-plan.py"))
+_plan = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_plan)
+_secrecy = _plan._secrecy
+CA1, CA2, PINS, vp = _plan.CA1, _plan.CA2, _plan.PINS, _plan.vp
 READER_OF = {"alice": 1, "bob": 2, "carol": 3}
-
-PLAN = """[admin alice]
-reader=1
-
-[admin bob]
-reader=2
-
-[thresholds]
-signature=2
-revocation=2
-
-[master-key]
-parts=3
-signers=1;2
-
-[part 1]
-reader=1
-slot=0
-
-[part 2]
-reader=2
-slot=0
-
-[part 3]
-reader=3
-slot=0
-"""
-
-
-def vp(key):
-    return (hashlib.sha256(b"\x01" + key).digest()[:28] + b"\x00" * 4).hex()
-
-
-def prepare_cards(st, inst):
-    root = os.path.join(inst.dir, "root", "root-cert.pem")
-    new_ca(st, "ca", 0, root, "ZONE-A", CA1, CA2)
-    for name, reader in READER_OF.items():
-        new_ep11(st, name, reader, 0, CA1, CA2, PINS[name], label=name)
-        pin = {"OPENMU_PIN": PINS[name]}
-        if name != "carol":
-            cli(st, "card", "sigkey-gen", "--reader", reader, "--name", name, pins=pin)
-        cli(st, "card", "keypart-gen", "--reader", reader, "--label", f"part {name}", pins=pin)
-    check(True, "cards prepared with openmu-cli: CA, alice and bob (admins), carol")
 
 
 def assistant(app):
@@ -139,12 +96,12 @@ def ceremony(g):
         inst = Instance(st.tmp, "inst", units=2, recovery=0)
         inst.start()
         try:
-            prepare_cards(st, inst)
+            _plan.setup_cards(st, inst)
             names = [r["name"] for r in cli_json(st, "readers")[1]["readers"]]
             journal = os.path.join(st.tmp, "journal.txt")
             plan = os.path.join(st.tmp, "plan.ini")
             with open(plan, "w") as f:
-                f.write(PLAN)
+                f.write(_plan.PLAN.format(ini=inst.ini, sig=2))
             app = g.start_app(["--non-unique", "--cardsim-ctl", st.ctl_path, "--instance",
                                inst.ini, "--journal", journal],
                               env=st.env)
@@ -282,22 +239,5 @@ def rotate(st, app, inst, names):
     click(asst, "Close")
 
 
-def main():
-    with guienv.Gui() as g:
-        try:
-            ceremony(g)
-        except BaseException:
-            import traceback
-            traceback.print_exc(file=sys.stdout)
-            try:
-                guienv.screenshot(os.path.join(g.tmp, "failure.png"))
-                print(f"# failure screenshot {g.tmp}/failure.png (OPENMU_KEEP_TMP=1 keeps it)")
-            except Exception as e:
-                print(f"# no failure screenshot: {e}")
-            g.dump_log()
-            raise
-    print("all ok")
-
-
 if __name__ == "__main__":
-    main()
+    run_main(ceremony)

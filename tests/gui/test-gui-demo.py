@@ -16,8 +16,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from guikit import check, click, node, page, wait, wait_text  # noqa: E402
-import guienv  # noqa: E402
+from guikit import check, click, node, page, run_main, wait, wait_text  # noqa: E402,E501
 from stackenv import source_path  # noqa: E402
 
 
@@ -58,18 +57,5 @@ def nothing(g):
     check(status == 0, "openmu quits cleanly", f"status {status}")
 
 
-def main():
-    with guienv.Gui() as g:
-        try:
-            demo(g)
-            nothing(g)
-        except BaseException:
-            import traceback
-            traceback.print_exc(file=sys.stdout)
-            g.dump_log()
-            raise
-    print("all ok")
-
-
 if __name__ == "__main__":
-    main()
+    run_main(demo, nothing)

@@ -27,8 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "stack"))
 
-from guikit import check, click, dialog, fill, node, page, wait, wait_text  # noqa: E402
-import guienv  # noqa: E402
+from guikit import check, click, dialog, fill, node, page, run_main, wait, wait_text  # noqa: E402,E501
 from cardcli import Stack, cli, cli_json, new_ca, new_ep11  # noqa: E402
 from unitsim_stack import Instance  # noqa: E402
 
@@ -174,35 +173,22 @@ def run_units(app, st, inst, journal):
     check(v["countersigned"] == 4, "the 4 signed records are countersigned", str(v))
 
 
-def main():
-    with guienv.Gui() as g:
+def units(g):
+    with Stack(readers=4) as st:
+        inst = Instance(st.tmp, "inst", units=2, recovery=0)
+        inst.start()
         try:
-            with Stack(readers=4) as st:
-                inst = Instance(st.tmp, "inst", units=2, recovery=0)
-                inst.start()
-                try:
-                    prepare_cards(st, inst)
-                    journal = os.path.join(st.tmp, "journal.txt")
-                    app = g.start_app(["--non-unique", "--cardsim-ctl", st.ctl_path,
-                                       "--instance", inst.ini, "--journal", journal],
-                                      env=st.env)
-                    run_units(app, st, inst, journal)
-                finally:
-                    inst.stop()
-                status = g.stop_app()
-                check(status == 0, "openmu quits cleanly", f"status {status}")
-        except BaseException:
-            import traceback
-            traceback.print_exc(file=sys.stdout)
-            try:
-                guienv.screenshot(os.path.join(g.tmp, "failure.png"))
-                print(f"# failure screenshot {g.tmp}/failure.png (OPENMU_KEEP_TMP=1 keeps it)")
-            except Exception as e:
-                print(f"# no failure screenshot: {e}")
-            g.dump_log()
-            raise
-    print("all ok")
+            prepare_cards(st, inst)
+            journal = os.path.join(st.tmp, "journal.txt")
+            app = g.start_app(["--non-unique", "--cardsim-ctl", st.ctl_path,
+                               "--instance", inst.ini, "--journal", journal],
+                              env=st.env)
+            run_units(app, st, inst, journal)
+        finally:
+            inst.stop()
+        status = g.stop_app()
+        check(status == 0, "openmu quits cleanly", f"status {status}")
 
 
 if __name__ == "__main__":
-    main()
+    run_main(units)

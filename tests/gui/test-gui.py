@@ -21,8 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "stack"))
 
-from guikit import check, click, dialog, fill, node, page, shot, text_of, wait, wait_text  # noqa: E402,E501
-import guienv  # noqa: E402
+from guikit import check, click, dialog, fill, node, page, run_main, shot, text_of, wait, wait_text  # noqa: E402,E501
 from stackenv import Stack  # noqa: E402
 from unitsim_stack import Admins, Instance  # noqa: E402
 
@@ -196,23 +195,5 @@ def responsiveness(g):
         check(ms < STALL_LIMIT_MS, f"longest main-loop stall {ms:.1f} ms < {STALL_LIMIT_MS} ms")
 
 
-def main():
-    with guienv.Gui() as g:
-        try:
-            functional(g)
-            responsiveness(g)
-        except BaseException:
-            import traceback
-            traceback.print_exc(file=sys.stdout)
-            try:
-                guienv.screenshot(os.path.join(g.tmp, "failure.png"))
-                print(f"# failure screenshot {g.tmp}/failure.png (OPENMU_KEEP_TMP=1 keeps it)")
-            except Exception as e:
-                print(f"# no failure screenshot: {e}")
-            g.dump_log()
-            raise
-    print("all ok")
-
-
 if __name__ == "__main__":
-    main()
+    run_main(functional, responsiveness)
