@@ -54,23 +54,17 @@ void mu_ceremony_preview_free(mu_ceremony_preview *p)
 static void readers_thread(GTask *task, gpointer src, gpointer data, GCancellable *cancel)
 {
 	GError *error = NULL;
-	mu_backend *b = mu_gui_backend_open(&error);
+	mu_reader_info *list = NULL;
+	size_t n = 0;
+	mu_backend *b = mu_gui_readers(&list, &n, &error);
 	if (b == NULL) {
 		g_task_return_error(task, error);
 		return;
 	}
-	mu_reader_info *list = NULL;
-	size_t n = 0;
-	int st = mu_backend_list(b, &list, &n);
-	if (st != MU_SC_OK) {
-		mu_gui_sc_error(st, NULL, "listing the readers", &error);
-		g_task_return_error(task, error);
-	} else {
-		char **names = g_new0(char *, n + 1);
-		for (size_t i = 0; i < n; i++)
-			names[i] = g_strdup(list[i].name);
-		g_task_return_pointer(task, names, (GDestroyNotify)g_strfreev);
-	}
+	char **names = g_new0(char *, n + 1);
+	for (size_t i = 0; i < n; i++)
+		names[i] = g_strdup(list[i].name);
+	g_task_return_pointer(task, names, (GDestroyNotify)g_strfreev);
 	mu_reader_info_free(list, n);
 	mu_backend_free(&b);
 }

@@ -50,6 +50,19 @@ mu_backend *mu_gui_backend_open(GError **error)
 	return st == MU_SC_OK ? b : NULL;
 }
 
+mu_backend *mu_gui_readers(mu_reader_info **list, size_t *n, GError **error)
+{
+	mu_backend *b = mu_gui_backend_open(error);
+	if (b == NULL)
+		return NULL;
+	int st = mu_backend_list(b, list, n);
+	if (st != MU_SC_OK) {
+		mu_gui_sc_error(st, NULL, "listing the readers", error);
+		mu_backend_free(&b);
+	}
+	return b;
+}
+
 char **mu_gui_ctl_request(const char *path, const char *line, GError **error)
 {
 	g_autoptr(GSocketClient) client = g_socket_client_new();

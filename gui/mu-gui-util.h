@@ -27,6 +27,11 @@ void mu_gui_sc_error(int st, mu_card *c, const char *what, GError **error);
  * NULL with a message that says how to start pcscd. */
 mu_backend *mu_gui_backend_open(GError **error);
 
+/* mu_gui_backend_open() and the list of its readers (*list: free with
+ * mu_reader_info_free). Returns the backend (free with mu_backend_free), or
+ * NULL with the message. */
+mu_backend *mu_gui_readers(mu_reader_info **list, size_t *n, GError **error);
+
 /* Sends line to the control socket at path and returns the reply lines
  * before "ok" (a NULL-terminated array, g_strfreev), or NULL with
  * MU_GUI_ERROR on "error: ..." or a socket failure. Blocks: call it from

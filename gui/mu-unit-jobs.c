@@ -30,20 +30,14 @@ void mu_unit_card_free(mu_unit_card *c)
 static void cards_thread(GTask *task, gpointer src, gpointer data, GCancellable *cancel)
 {
 	GError *error = NULL;
-	mu_backend *b = mu_gui_backend_open(&error);
+	mu_reader_info *list = NULL;
+	size_t n = 0;
+	mu_backend *b = mu_gui_readers(&list, &n, &error);
 	if (b == NULL) {
 		g_task_return_error(task, error);
 		return;
 	}
-	mu_reader_info *list = NULL;
-	size_t n = 0;
-	int st = mu_backend_list(b, &list, &n);
-	if (st != MU_SC_OK) {
-		mu_gui_sc_error(st, NULL, "listing the readers", &error);
-		mu_backend_free(&b);
-		g_task_return_error(task, error);
-		return;
-	}
+	int st;
 	GPtrArray *cards = g_ptr_array_new_with_free_func((GDestroyNotify)mu_unit_card_free);
 	for (size_t i = 0; i < n && !g_cancellable_is_cancelled(cancel); i++) {
 		mu_unit_card *uc = g_new0(mu_unit_card, 1);
