@@ -13,33 +13,15 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "stack"))
-from cardcli import Stack, cli, new_ca, new_ep11, main_wrapper  # noqa: E402
+from cardcli import Stack, cli, main_wrapper  # noqa: E402
 from unitsim_stack import Instance  # noqa: E402
+import importlib.util  # noqa: E402
 
-CA1, CA2 = "739214", "581736"
-PINS = {"alice": "620481", "bob": "407395", "carol": "952608"}
-PLAN = """[plan]
-instance={ini}
-[admin alice]
-reader=1
-[admin bob]
-reader=2
-[thresholds]
-signature=2
-revocation=2
-[master-key]
-parts=3
-signers=1;2
-[part 1]
-reader=1
-slot=0
-[part 2]
-reader=2
-slot=0
-[part 3]
-reader=3
-slot=0
-"""
+# The cards, PINs and plan of the ceremony-plan stack test.
+_spec = importlib.util.spec_from_file_location(
+    "ceremony_plan", os.path.join(HERE, "..", "stack", "test-ceremony-plan.py"))
+_plan = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_plan)
 
 
 def apdus(trace, start):
@@ -52,19 +34,11 @@ def apdus(trace, start):
 
 
 def bench(st, inst):
-    root = os.path.join(inst.dir, "root", "root-cert.pem")
-    new_ca(st, "ca", 0, root, "ZONE-A", CA1, CA2)
-    for name, reader in (("alice", 1), ("bob", 2), ("carol", 3)):
-        new_ep11(st, name, reader, 0, CA1, CA2, PINS[name], label=name)
-        pin = {"OPENMU_PIN": PINS[name]}
-        if name != "carol":
-            cli(st, "card", "sigkey-gen", "--reader", reader, "--name", name, pins=pin)
-        cli(st, "card", "keypart-gen", "--reader", reader, "--label", name, pins=pin)
+    _plan.setup_cards(st, inst)
     plan = os.path.join(st.tmp, "plan.ini")
     with open(plan, "w") as f:
-        f.write(PLAN.format(ini=inst.ini))
-    pins = {"OPENMU_PIN_1": PINS["alice"], "OPENMU_PIN_2": PINS["bob"],
-            "OPENMU_PIN_3": PINS["carol"]}
+        f.write(_plan.PLAN.format(ini=inst.ini, sig=2))
+    pins = _plan.GOOD
     start = os.path.getsize(st.trace_path)
     t0 = time.monotonic()
     cli(st, "ceremony", "run", plan, pins=pins)
